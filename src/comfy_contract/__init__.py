@@ -1,0 +1,39 @@
+"""comfy-contract: contract tests for the ComfyUI workflows an application generates.
+
+The public API is what ``__all__`` lists; everything else is private and may change.
+"""
+
+from __future__ import annotations
+
+from comfy_contract.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
+from comfy_contract.codes import CODES, Code
+from comfy_contract.eras import ERAS, Era
+from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
+from comfy_contract.findings import Finding, Severity
+from comfy_contract.validator import validate, validate_request
+from comfy_contract.verdict import Verdict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CODES",
+    "ERAS",
+    "Catalog",
+    "CatalogError",
+    "Code",
+    "ComfyContractError",
+    "ConfigError",
+    "Era",
+    "Finding",
+    "InputError",
+    "InputSpec",
+    "NodeSpec",
+    "Severity",
+    "UnsupportedEraError",
+    "Verdict",
+    "__version__",
+    "load_catalog",
+    "merge_catalogs",
+    "validate",
+    "validate_request",
+]

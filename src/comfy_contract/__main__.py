@@ -1,0 +1,3 @@
+from comfy_contract.cli import entry
+
+entry()

@@ -1,0 +1,74 @@
+"""The ``comfy-contract`` command line: a thin front end over the engine.
+
+Each sub-command is a module in this package with ``add_parser(subparsers)`` and
+``run(args, out, err) -> int``; :data:`COMMANDS` lists them in help order. Exit codes: 0 clean,
+1 findings, 2 usage or input error (the message says what to do; never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from comfy_contract import __version__
+from comfy_contract.errors import ComfyContractError
+
+__all__ = ["main"]
+
+COMMANDS: tuple[str, ...] = ("validate", "catalog", "explain")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so streams stay ours and tests see exit codes."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}\n{self.format_usage().rstrip()}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="comfy-contract",
+        description="Contract tests for the ComfyUI workflows your app generates.",
+    )
+    parser.add_argument("--version", action="version", version=f"comfy-contract {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"comfy_contract.cli.{name}_cmd")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _UsageError as exc:
+        print(str(exc), file=err)
+        return 2
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(out)
+        return 2
+    try:
+        code: int = args.run(args, out, err)
+    except ComfyContractError as exc:
+        print(f"comfy-contract: error: {exc}", file=err)
+        return 2
+    except KeyboardInterrupt:
+        print("comfy-contract: interrupted", file=err)
+        return 130
+    return code
+
+
+def entry() -> None:  # pragma: no cover - console script
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""The table of finding codes. Codes are stable: never renumbered, never reused.
+
+Families: ``V`` ComfyUI ``/prompt`` validation, ``R`` rendering, ``L`` lints, ``C`` per-config
+contracts, ``S`` snapshots and diffs, ``B`` baseline, ``F`` fuzzing. ``comfy-contract explain CODE``
+prints an entry; ``docs/codes.md`` is generated from this table (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from comfy_contract.errors import ComfyContractError
+from comfy_contract.findings import Severity
+
+__all__ = ["CODES", "Code", "lookup"]
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    name: str
+    title: str
+    severity: Severity
+    check: str
+    explanation: str
+    comfyui_type: str | None = None
+
+
+_TABLE: tuple[Code, ...] = (
+    # --- V: ComfyUI /prompt validation (one code per ComfyUI error type) -----------------------
+    Code("V001", "missing-class-type", "A node has no class_type", E, "validate",
+         "ComfyUI rejects the whole prompt (HTTP 400, `invalid_prompt`) when any node - reachable or not - "
+         "lacks `class_type`. Often a stub node created by an input mapping to a node id that does not "
+         "exist. Fix the mapping or the chunk's workflow.", "invalid_prompt"),
+    Code("V002", "unknown-class-type", "A node's class_type is not installed", E, "validate",
+         "ComfyUI rejects the whole prompt (HTTP 400, `invalid_prompt`) when any node's `class_type` is "
+         "not in `/object_info` of the target install: a custom node pack is missing on that backend, or "
+         "the name is misspelt. Install the pack on the backend or use a node it has.", "invalid_prompt"),
+    Code("V003", "prompt-no-outputs", "The workflow has no output node", E, "validate",
+         "ComfyUI only executes graphs that end in an output node (`output_node: true`, e.g. SaveImage). "
+         "Add one, or check the `partial_execution_targets` of the request.", "prompt_no_outputs"),
+    Code("V004", "outputs-failed-validation", "Every output failed validation", E, "validate",
+         "The prompt-level error ComfyUI returns with HTTP 400 when no output node validated. The node "
+         "errors listed with it say why.", "prompt_outputs_failed_validation"),
+    Code("V005", "no-prompt", "The /prompt body has no `prompt`", E, "validate",
+         "The request body must have a `prompt` key holding the API-format workflow.", "no_prompt"),
+    Code("V006", "server-error", "ComfyUI would answer HTTP 500", E, "validate",
+         "ComfyUI's handler raises an exception for this body (e.g. a node that is not an object, a "
+         "non-numeric `number`) and answers `500 Internal Server Error` without a JSON body. The app "
+         "sees no node errors at all. Fix the body's shape.", None),
+    Code("V010", "required-input-missing", "A required input is missing", E, "validate",
+         "A required input of the node is neither linked nor given a value. ComfyUI does not fill in "
+         "defaults for API prompts. Map a value to it or set it in the chunk.", "required_input_missing"),
+    Code("V011", "bad-linked-input", "A link is not a [node_id, slot] pair", E, "validate",
+         "Any JSON list in `inputs` is a link for ComfyUI and must have exactly two items. To pass a "
+         "list as a literal wrap it as `{\"__value__\": [...]}`.", "bad_linked_input"),
+    Code("V012", "return-type-mismatch", "A link connects incompatible types", E, "validate",
+         "The upstream node's output type does not match the input's declared type.",
+         "return_type_mismatch"),
+    Code("V013", "inner-validation-exception", "Validating an upstream node raised", E, "validate",
+         "ComfyUI raised while validating a linked node (the link points to a node id that does not "
+         "exist, a slot index out of range, a node without `inputs`, recursion too deep). ComfyUI "
+         "attaches this to the upstream node id.", "exception_during_inner_validation"),
+    Code("V014", "validation-exception", "Validating an output node raised", E, "validate",
+         "ComfyUI raised while validating an output node itself (e.g. it links to a missing node id).",
+         "exception_during_validation"),
+    Code("V015", "invalid-input-type", "A literal cannot be converted to the input's type", E, "validate",
+         "ComfyUI converts INT/FLOAT literals with Python's int()/float(); this value fails. A common "
+         "cause is an unresolved `{{PLACEHOLDER}}` left in a number field.", "invalid_input_type"),
+    Code("V016", "value-below-min", "A value is smaller than the input's min", E, "validate",
+         "The literal (after conversion) is below the `min` the node declares.", "value_smaller_than_min"),
+    Code("V017", "value-above-max", "A value is bigger than the input's max", E, "validate",
+         "The literal (after conversion) is above the `max` the node declares.", "value_bigger_than_max"),
+    Code("V018", "value-not-in-list", "A value is not one of the allowed options", E, "validate",
+         "A combo input (sampler, scheduler, model file, CLIP type ...) got a value the target install "
+         "does not list. For model files: the file is missing on that backend.", "value_not_in_list"),
+    Code("V019", "custom-validation-failed", "The node's own VALIDATE_INPUTS rejected the inputs", E,
+         "validate", "Reported by a live ComfyUI only; offline this is `V090`.", "custom_validation_failed"),
+    Code("V090", "undecidable-offline", "ComfyUI's answer cannot be decided from /object_info", W,
+         "validate",
+         "The verdict depends on something `/object_info` does not reveal: a node's VALIDATE_INPUTS "
+         "(e.g. LoadImage accepts files in sub-folders it does not list), whether a `*` type is a real "
+         "wildcard, or the exact stack depth of a very deep graph. Confirm with a live server "
+         "(`comfy-contract validate --url`).", None),
+    # --- R: rendering (what the app would submit) --------------------------------------------
+    Code("R001", "output-chunk-unresolved", "The output chunk is missing or unresolved", E, "render",
+         "The proxy chunk's `output_chunk` is missing or still a `{{PLACEHOLDER}}` (no `OUTPUT_CHUNK` "
+         "parameter, or a lower-case key). The app then silently fell back to a hard-coded SD3.5 "
+         "workflow with an empty prompt. Add `OUTPUT_CHUNK` to the output config's parameters.", None),
+    Code("R002", "unresolved-placeholder", "A `{{PLACEHOLDER}}` is left in a submitted value", E, "render",
+         "After rendering, a workflow value still contains `{{X}}`. ComfyUI rejects it in number "
+         "fields and uses it as a garbage prompt in text fields. Provide the parameter or fix its "
+         "name.", None),
+    Code("R003", "mapping-node-missing", "An input mapping targets a node id that does not exist", E,
+         "render", "The app silently dropped such a mapping (older versions) or created a stub node "
+         "without class_type (newer). Fix `node_id` in the chunk's input_mappings.", None),
+    Code("R004", "mapping-source-unresolved", "A mapping's source placeholder is never resolved", E,
+         "render", "The app only resolves `{{PREVIOUS_OUTPUT}}`-style sources it knows; others (e.g. "
+         "`{{PART_A}}`) stay empty. The mapped input receives an empty or literal placeholder value.",
+         None),
+    Code("R005", "template-stringified", "A proxy parameter template turned a value into a string", W,
+         "render", "The app filled `\"{{WIDTH}}\"` with `str(value)`, so numbers reach the workflow as "
+         "strings. ComfyUI converts most of them, but combos and comparisons can break.", None),
+    Code("R006", "chunk-missing", "A chunk named by a pipeline or config does not exist", E, "render",
+         "Add the chunk file under `chunks/` or fix the name.", None),
+    Code("R007", "pipeline-missing", "The config's pipeline does not exist", E, "render",
+         "Add the pipeline under `pipelines/` or fix the config's `pipeline` key.", None),
+    Code("R008", "file-unparseable", "A config, pipeline or chunk file cannot be parsed", E, "render",
+         "The file is not valid JSON or has the wrong shape (e.g. a dict `template`). The app would "
+         "fail to load it; other configs are still rendered.", None),
+    Code("R009", "config-missing", "A referenced config does not exist", E, "render",
+         "An output config named in `media_preferences.output_configs` or "
+         "`output_config_defaults.json` is not in the tree.", None),
+    Code("R010", "no-comfyui-workflow", "The config does not produce a ComfyUI workflow", N, "render",
+         "The config ends in a text-only step or an API output chunk: nothing is submitted to ComfyUI, "
+         "so there is nothing to validate.", None),
+    Code("R011", "adapter-failed", "The app's own generator failed for this config", E, "render",
+         "The adapter (Python callable, command or HTTP endpoint) raised, exited non-zero or returned "
+         "something that is not a workflow.", None),
+    Code("R012", "random-seed", "A seed is drawn at random by the app", N, "render",
+         "`\"random\"` seeds become a random integer per request; comfy-contract renders them from a "
+         "fixed seed so results are reproducible.", None),
+    # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
+    Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
+         "A text input that feeds an output node is empty, so the image ignores the user's text.", None),
+    Code("L002", "placeholder-in-prompt", "A prompt text contains `{{...}}`", E, "lint",
+         "A STRING input that feeds an output node contains an unresolved placeholder.", None),
+    Code("L003", "orphan-injection", "An injected input is on a node that feeds no output", E, "lint",
+         "The app writes the user's text (or another mapped value) into a node that no output node "
+         "depends on, so the value is silently ignored.", None),
+    Code("L004", "dangling-node", "A node feeds no output", W, "lint",
+         "The node is not on any path to an output node; ComfyUI never runs or validates it.", None),
+    Code("L005", "shared-filename-prefix", "Several configs share one filename_prefix", W, "lint",
+         "Results are fetched by filename prefix; two configs with the same prefix can return each "
+         "other's files.", None),
+    Code("L006", "seed-never-varied", "The seed is a fixed literal and never mapped", W, "lint",
+         "Every run of the config produces the same image. Map `seed` to a `{{SEED}}` parameter.", None),
+    Code("L007", "custom-node-missing", "A custom node is missing on a backend", E, "lint",
+         "The workflow uses a class that this backend's catalog lacks; another backend has it.", None),
+    Code("L008", "model-missing", "A model file is missing on a backend", E, "lint",
+         "A loader names a file this backend does not list; another backend has it.", None),
+    Code("L009", "deprecated-node", "The workflow uses a deprecated or experimental node", W, "lint",
+         "The catalog marks the class deprecated or experimental.", None),
+    Code("L010", "media-type-output-missing", "No output of the declared media type", E, "lint",
+         "The config declares e.g. `image` output but the rendered graph has no node saving images.",
+         None),
+    # --- C: per-config contracts ---------------------------------------------------------------
+    Code("C001", "contract-required-class", "A required class_type is absent", E, "contract",
+         "The contract for this config requires a node class the rendered workflow lacks.", None),
+    Code("C002", "contract-output-count", "Wrong number of outputs of a media type", E, "contract",
+         "The contract fixes how many outputs of a media type the workflow has.", None),
+    Code("C003", "contract-user-text-unwired", "An input is not wired to the user's text", E, "contract",
+         "The contract requires this input to receive the user's (or the LLM step's) text.", None),
+    Code("C004", "contract-value-range", "A value is outside the contract's range", E, "contract",
+         "The contract narrows the range ComfyUI allows for this input.", None),
+    Code("C005", "contract-forbidden-class", "A forbidden class_type is present", E, "contract",
+         "The contract forbids this node class for the config.", None),
+    Code("C006", "contract-invalid", "A contract file is invalid", E, "contract",
+         "The contract YAML does not match its schema; the message points to file and line.", None),
+    # --- S: snapshots and diffs ----------------------------------------------------------------
+    Code("S001", "snapshot-missing", "No snapshot exists for this config and mode", E, "snapshot",
+         "Run `comfy-contract snapshot update` (or pytest `--snapshot-update`) to record it.", None),
+    Code("S002", "snapshot-drift", "The workflow differs from its snapshot", E, "snapshot",
+         "The rendered graph no longer matches the legacy/approved graph. Review the diff; if the "
+         "change is intended, update the snapshot.", None),
+    Code("S003", "snapshot-unused", "A snapshot belongs to no rendered config", W, "snapshot",
+         "Delete it, or pass `--allow-unused-snapshots`.", None),
+    Code("S004", "snapshot-invalid", "A snapshot file cannot be read", E, "snapshot",
+         "The file is not a comfy-contract snapshot of a supported format version.", None),
+    # --- B: baseline ---------------------------------------------------------------------------
+    Code("B001", "baseline-stale", "A baseline entry matches no finding", W, "baseline",
+         "The accepted finding is gone (fixed?). Remove the entry from the baseline file.", None),
+    Code("B002", "baseline-expired", "A baseline entry has expired", E, "baseline",
+         "The entry's `expires` date has passed: fix the finding or renew the entry with a reason.",
+         None),
+    # --- F: fuzzing ----------------------------------------------------------------------------
+    Code("F001", "fuzz-failure", "Generated inputs break the config", E, "fuzz",
+         "Hypothesis found inputs for which rendering, validation or an error lint fails. The report "
+         "shows the minimal inputs; replay with `comfy-contract replay PATH`.", None),
+)
+
+CODES: MappingProxyType[str, Code] = MappingProxyType({c.code: c for c in _TABLE})
+BY_COMFYUI_TYPE: MappingProxyType[str, Code] = MappingProxyType(
+    {c.comfyui_type: c for c in _TABLE if c.comfyui_type and c.code != "V001"}
+)
+
+
+def lookup(code: str) -> Code:
+    """The table entry for ``code`` (case-insensitive); a usage error names the known codes."""
+    try:
+        return CODES[code.upper()]
+    except KeyError:
+        raise ComfyContractError(
+            f"unknown finding code {code!r}", hint="`comfy-contract explain --list` lists every code"
+        ) from None

@@ -1,0 +1,1 @@
+"""Report writers: they only render engine results (text, JSON, JUnit, SARIF, Markdown, GitHub)."""
