@@ -201,6 +201,20 @@ class Catalog:
             self.metadata,
         )
 
+    def without_choices(self, values: Iterable[str], *, name: str | None = None) -> Catalog:
+        """A new catalog whose combo inputs no longer offer ``values`` (e.g. model files an install lacks)."""
+        drop = set(values)
+        info = self.object_info()
+        for entry in info.values():
+            for group in ("required", "optional"):
+                for spec in (entry.get("input", {}).get(group) or {}).values():
+                    if isinstance(spec[0], list):
+                        spec[0] = [c for c in spec[0] if c not in drop]
+                    elif spec[0] == "COMBO" and len(spec) > 1 and isinstance(spec[1].get("options"), list):
+                        spec[1]["options"] = [c for c in spec[1]["options"] if c not in drop]
+        nodes = Catalog.from_object_info(info, era=self.era).nodes
+        return Catalog(nodes, self.era, self.comfyui_version, name or self.name, self.sources, self.metadata)
+
     def object_info(self) -> dict[str, Any]:
         """The catalog as ``/object_info`` JSON (for writing merged catalogs)."""
         return {name: _thaw(spec.raw) for name, spec in self.nodes.items()}

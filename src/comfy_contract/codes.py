@@ -123,6 +123,15 @@ _TABLE: tuple[Code, ...] = (
     Code("R012", "random-seed", "A seed is drawn at random by the app", N, "render",
          "`\"random\"` seeds become a random integer per request; comfy-contract renders them from a "
          "fixed seed so results are reproducible.", None),
+    Code("R013", "placeholder-resubstituted", "A substituted value was substituted a second time", W, "render",
+         "The app fills templates one placeholder after another, so text inserted for one placeholder (the "
+         "LLM's answer, a parameter) is searched again for the next ones: `{{WIDTH}}` written by the LLM "
+         "becomes `1024`, and the result depends on the order of the names. Keep `{{`/`}}` out of LLM answers "
+         "and parameter values (escape them in the config's `context`).", None),
+    Code("R014", "placeholder-cycle", "Placeholders refer to each other in a cycle", E, "render",
+         "A parameter's value names another placeholder that leads back to it (`A = \"{{B}}\"`, "
+         "`B = \"{{A}}\"`). The app substitutes once, so a literal `{{...}}` reaches the workflow. Give "
+         "the parameters literal values.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A text input that feeds an output node is empty, so the image ignores the user's text.", None),
@@ -147,6 +156,12 @@ _TABLE: tuple[Code, ...] = (
     Code("L010", "media-type-output-missing", "No output of the declared media type", E, "lint",
          "The config declares e.g. `image` output but the rendered graph has no node saving images.",
          None),
+    Code("L011", "mapping-source-not-builtin", "A mapping source is a placeholder the app does not resolve", E,
+         "lint", "An input mapping took its value from a `source` such as `{{PART_A}}`. The app resolves only "
+         "`{{PREVIOUS_OUTPUT}}`, `{{INPUT_TEXT}}` and `{{USER_INPUT}}` there, so in production the input is "
+         "empty even when comfy-contract's corrected renderer fills it. (With the app's own semantics the "
+         "renderer reports `R004` at that node instead.) Send the value under the mapping's key from the proxy "
+         "chunk, or use `{{PREVIOUS_OUTPUT}}`.", None),
     # --- C: per-config contracts ---------------------------------------------------------------
     Code("C001", "contract-required-class", "A required class_type is absent", E, "contract",
          "The contract for this config requires a node class the rendered workflow lacks.", None),

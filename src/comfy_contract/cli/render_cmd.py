@@ -1,0 +1,151 @@
+"""``comfy-contract render``: write what the app would submit, one JSON file per (config, mode).
+
+Exit 0 when every config was rendered (findings, including render errors of single configs, go to
+``manifest.json``); 2 on usage or input errors (no project, a root that is not a DevServer tree, an
+unknown config name, an unwritable output folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from comfy_contract.errors import ComfyContractError
+from comfy_contract.jsonio import write_json_atomic
+from comfy_contract.rendering import MODES, Generator, Rendered, RenderInputs
+
+__all__ = ["add_parser", "file_stem", "run"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "render",
+        help="write the workflows the app would submit, per config and mode",
+        description="Render every config (or those given with --config) in each execution mode and write one "
+        "JSON file per submission plus OUT/manifest.json with each config's outcome and findings. Without "
+        "--layout/--generator the project configuration (comfy-contract.yaml or [tool.comfy-contract]) is used. "
+        "Exit 0 when rendering ran (findings are in the manifest), 2 on usage or input errors.",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--layout", choices=("devserver",), help="the app's file layout (with --root)")
+    source.add_argument("--generator", metavar="SPEC",
+                        help="the app's own generator: 'pkg.module:function', 'cmd:COMMAND ARGS' or an http(s) URL")
+    p.add_argument("--root", metavar="DIR", help="the app's schemas/ folder (with --layout devserver)")
+    p.add_argument("--project", metavar="FILE", help="project file (default: searched upwards from the cwd)")
+    p.add_argument("--config", action="append", metavar="NAME", help="render only this config (repeatable)")
+    p.add_argument("--mode", action="append", choices=MODES, help="execution mode (repeatable; default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed for 'random' values (default 0: reproducible)")
+    p.add_argument("--stub-missing-nodes", action="store_true",
+                   help="reproduce the later app version that adds a stub node for a mapping to a missing node")
+    p.add_argument("--list", action="store_true", help="print the config names and exit")
+    p.add_argument("--out", metavar="DIR", help="output folder (required unless --list)")
+    p.set_defaults(run=run)
+
+
+def file_stem(config: str, mode: str) -> str:
+    """A safe file name stem for a config: no separators, no traversal (``../x`` -> ``x``)."""
+    cleaned = _UNSAFE.sub("_", config.replace("/", "__")).strip("._") or "config"
+    return f"{cleaned}.{mode}"
+
+
+def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
+    from comfy_contract.adapters import CallableGenerator, CommandGenerator, HttpGenerator
+    from comfy_contract.devserver import DevserverGenerator, DevserverOptions
+    from comfy_contract.project import load_project
+
+    options = DevserverOptions(stub_missing_nodes=args.stub_missing_nodes)
+    if args.layout:
+        if not args.root:
+            raise ComfyContractError("--layout devserver needs --root DIR (the app's schemas/ folder)")
+        return DevserverGenerator(args.root, options), MODES
+    if args.root:
+        raise ComfyContractError("--root needs --layout devserver")
+    spec: str | None = args.generator
+    if spec:
+        if spec.startswith(("http://", "https://")):
+            return HttpGenerator(spec), MODES
+        if spec.startswith("cmd:"):
+            return CommandGenerator(shlex.split(spec[4:])), MODES
+        return CallableGenerator(spec), MODES
+    project = load_project(args.project)
+    if args.stub_missing_nodes and project.root is not None:
+        return DevserverGenerator(project.root, options), project.modes
+    return project.generator(), project.modes
+
+
+def _shown(path: str | None) -> str | None:
+    """Paths under the cwd are written relative to it, so manifests do not depend on the checkout."""
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def _entry(rendered: Rendered, files: list[str]) -> dict[str, Any]:
+    return {
+        "config": rendered.config,
+        "mode": rendered.mode,
+        "outcome": rendered.outcome,
+        "files": files,
+        "findings": [
+            {k: v for k, v in f.with_(file=_shown(f.file)).to_dict().items()
+             if v is not None or k in ("node_id", "path")}
+            for f in rendered.findings
+        ],
+        "sources": [_shown(s) for s in rendered.sources],
+    }
+
+
+def _write(rendered: Rendered, out: Path, taken: set[str]) -> list[str]:
+    files = []
+    stem = file_stem(rendered.config, rendered.mode)
+    while stem in taken:  # two names that sanitise alike
+        stem += "_"
+    taken.add(stem)
+    for index, submission in enumerate(rendered.submissions):
+        name = f"{stem}.json" if len(rendered.submissions) == 1 else f"{stem}.{index + 1}.json"
+        write_json_atomic(out / name, submission.body)
+        files.append(name)
+    return files
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    generator, project_modes = _generator(args)
+    configs = list(args.config or generator.configs())
+    if args.list:
+        for name in configs:
+            out.write(name + "\n")
+        return 0
+    if not args.out:
+        raise ComfyContractError("render needs --out DIR", hint="e.g. `comfy-contract render --out rendered/`")
+    modes = tuple(dict.fromkeys(args.mode or project_modes))
+    folder = Path(args.out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ComfyContractError(f"cannot create output folder {args.out!r}: {exc.strerror}") from None
+    inputs = RenderInputs(seed=args.seed)
+    entries: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    total, started = len(configs) * len(modes), time.perf_counter()
+    for config in configs:
+        for mode in modes:
+            rendered = generator.render(config, mode, inputs)
+            entries.append(_entry(rendered, _write(rendered, folder, taken)))
+            if len(entries) % 10 == 0 or len(entries) == total:
+                err.write(f"rendered {len(entries)}/{total}\n")
+    write_json_atomic(folder / "manifest.json", {"configs": entries})
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    out.write(f"{total} renders ({summary}) in {time.perf_counter() - started:.2f} s -> {folder / 'manifest.json'}\n")
+    return 0
