@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from comfy_contract.devserver import DevserverGenerator
+from comfy_contract.errors import ConfigError
+from comfy_contract.project import find_project_file, load_project
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_repos_own_project_file(repo_root: Path) -> None:
+    project = load_project(repo_root / "comfy-contract.yaml")
+    assert project.root == repo_root / "fixtures/sample_app/schemas"
+    assert project.modes == ("eco", "fast")
+    assert isinstance(project.generator(), DevserverGenerator)
+    backends = project.backends()
+    assert list(backends) == ["production", "standalone"]
+    assert "ai4artsed_conditioning_fusion" in backends["production"]
+    assert "ai4artsed_conditioning_fusion" not in backends["standalone"]
+    standalone_ckpts = backends["standalone"].nodes["CheckpointLoaderSimple"].inputs["ckpt_name"].choices
+    assert "OfficialStableDiffusion/sd3.5_large.safetensors" not in standalone_ckpts
+    assert "sd3.5_large_turbo.safetensors" in standalone_ckpts
+    production_ckpts = backends["production"].nodes["CheckpointLoaderSimple"].inputs["ckpt_name"].choices
+    assert "OfficialStableDiffusion/sd3.5_large.safetensors" in production_ckpts
+
+
+def test_pyproject_section_is_found_upwards(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.comfy-contract]\ngenerator = {command = "python gen.py", '
+        'list_command = ["python", "gen.py", "--list"]}\nmodes = ["eco"]\n', encoding="utf-8")
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    found = find_project_file(tmp_path / "sub" / "deeper")
+    assert found == tmp_path / "pyproject.toml"
+    project = load_project(start=tmp_path / "sub" / "deeper")
+    assert project.modes == ("eco",)
+    assert project.generator_spec is not None
+    assert project.generator_spec["command"] == "python gen.py"
+
+
+def test_yaml_wins_over_pyproject_and_pyproject_without_section_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert find_project_file(tmp_path) != tmp_path / "pyproject.toml"
+    (tmp_path / "comfy-contract.yaml").write_text("generator: {url: 'http://localhost:5000/render'}\n", "utf-8")
+    assert find_project_file(tmp_path) == tmp_path / "comfy-contract.yaml"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("layout: devserver\n", "key (top level): 'root' is a dependency of 'layout'"),
+    ("modes: [eco, turbo]\n", "key modes.1: 'turbo' is not one of"),
+    ("backends: {prod: {catalog: x.json}}\n", "key backends.prod:"),
+    ("snapshot: x\n", "Additional properties are not allowed ('snapshot' was unexpected)"),
+    ("layout: devserver\nroot: s\ngenerator: {url: 'http://x'}\n", "key (top level):"),
+    ("- a\n", "expected a mapping of keys, got list"),
+    ("a: [\n", "not valid YAML"),
+])
+def test_invalid_project_files_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "comfy-contract.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_no_project_file_anywhere(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no comfy-contract\.yaml"):
+        load_project(start=tmp_path)
