@@ -181,6 +181,9 @@ _TABLE: tuple[Code, ...] = (
          "The contract forbids this node class for the config.", None),
     Code("C006", "contract-invalid", "A contract file is invalid", E, "contract",
          "The contract YAML does not match its schema; the message points to file and line.", None),
+    Code("C007", "contract-unused", "A contract matches no config", W, "contract",
+         "None of the contract's `match` globs matches a config name of the app (a renamed or deleted "
+         "config?), so it checks nothing. Fix the glob or delete the contract.", None),
     # --- S: snapshots and diffs ----------------------------------------------------------------
     Code("S001", "snapshot-missing", "No snapshot exists for this config and mode", E, "snapshot",
          "Run `comfy-contract snapshot update` (or pytest `--snapshot-update`) to record it.", None),
