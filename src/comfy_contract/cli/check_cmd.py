@@ -1,0 +1,146 @@
+"""``comfy-contract check [PATH]``: the pre-merge gate.
+
+Renders every config of the project in every mode, validates each workflow against every backend's
+catalog, lints it, applies the per-config contracts, diffs it against its snapshot and applies the
+baseline; then prints one report. Exit 0 clean, 1 findings at or above ``--fail-on``, 2 usage/input
+errors or checks that could not run. See docs/check.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from comfy_contract.engine import ConfigChecked, Engine, Event, RunStarted, Selection, suite_from_project
+from comfy_contract.errors import ComfyContractError, InputError
+from comfy_contract.reports.formats import FORMATS, render_report
+from comfy_contract.reports.text import report_text, summary_line
+from comfy_contract.results import CHECKS, FAIL_ON, Report, parse_fail_on
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "check",
+        help="the pre-merge gate: render, validate, lint, contracts, snapshots, baseline",
+        description="Check every config of the project against every backend and print one report. "
+        "Exit 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.",
+    )
+    p.add_argument("path", nargs="?", metavar="PATH",
+                   help="project file, or a folder to search upwards from (default: the current folder)")
+    p.add_argument("--config", action="append", default=[], metavar="NAME",
+                   help="only configs with this name or glob (repeatable)")
+    p.add_argument("--mode", action="append", default=[], metavar="MODE", help="only this execution mode (repeatable)")
+    p.add_argument("--backend", action="append", default=[], metavar="NAME",
+                   help="only this backend of the project (repeatable)")
+    p.add_argument("--check", action="append", default=[], choices=CHECKS, dest="checks",
+                   help="only this check (repeatable)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--write", action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write a report in FORMAT to FILE (repeatable), e.g. --write sarif=check.sarif")
+    p.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                   help="lowest severity that fails the check (default: error; never: report only)")
+    changed = p.add_mutually_exclusive_group()
+    changed.add_argument("--changed-since", metavar="REF",
+                         help="only configs rendered from files changed since git REF (e.g. origin/main)")
+    changed.add_argument("--changed-files", nargs="*", metavar="FILE",
+                         help="only configs rendered from these files (what pre-commit passes)")
+    p.add_argument("--no-baseline", action="store_true", help="ignore the project's baseline file")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show configs done/total on stderr (default: when stderr is a terminal)")
+    p.add_argument("--verbose", "-v", action="store_true", help="also show findings below --fail-on")
+    p.add_argument("--list", action="store_true", help="list the project's configs, modes, backends and exit")
+    p.set_defaults(run=run)
+
+
+def _writes(specs: list[str]) -> list[tuple[str, Path]]:
+    out = []
+    for spec in specs:
+        fmt, sep, file = spec.partition("=")
+        if not sep or fmt not in FORMATS or not file:
+            raise ComfyContractError(f"--write {spec!r} is not FORMAT=FILE",
+                                     hint=f"FORMAT is one of {', '.join(FORMATS)}, e.g. --write sarif=check.sarif")
+        out.append((fmt, Path(file)))
+    return out
+
+
+def _load(path: str | None) -> Any:
+    from comfy_contract.project import load_project
+
+    if path is None:
+        return load_project()
+    target = Path(path)
+    if target.is_dir():
+        return load_project(start=target)
+    if not target.exists():
+        raise InputError(path, "no such file or folder",
+                         hint="pass a comfy-contract.yaml, a pyproject.toml, or a folder containing one")
+    return load_project(target)
+
+
+class _Progress:
+    def __init__(self, err: TextIO, tty: bool) -> None:
+        self.err = err
+        self.tty = tty
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            if event.note:
+                self.err.write(f"comfy-contract: {event.note}\n")
+        elif isinstance(event, ConfigChecked):
+            text = f"[{event.done}/{event.total}] {event.config} ({event.mode})"
+            if self.tty:
+                self.err.write("\r\x1b[K" + text + ("\n" if event.done == event.total else ""))
+            else:
+                self.err.write(text + "\n")
+            self.err.flush()
+
+
+def _write_file(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write the report: {exc.strerror}") from None
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    fail_on = parse_fail_on(args.fail_on)
+    writes = _writes(args.write)
+    project = _load(args.path)
+    suite = suite_from_project(project, project_arg=args.path, use_baseline=not args.no_baseline)
+    engine = Engine(suite, fail_on=fail_on)
+    if args.list:
+        out.write("configs:  " + " ".join(engine.configs()) + "\n")
+        out.write("modes:    " + " ".join(suite.modes) + "\n")
+        out.write("backends: " + " ".join(suite.backends) + "\n")
+        out.write("checks:   " + " ".join(suite.checks) + "\n")
+        return 0
+    changed: tuple[str, ...] | None = None
+    if args.changed_since is not None:
+        from comfy_contract.gitchanges import changed_since
+
+        changed = changed_since(args.changed_since)
+    elif args.changed_files is not None:
+        changed = tuple(args.changed_files)
+    selection = Selection(configs=tuple(args.config), modes=tuple(args.mode), backends=tuple(args.backend),
+                          checks=tuple(args.checks), changed_files=changed)
+    is_tty = bool(getattr(err, "isatty", lambda: False)())
+    show = args.progress if args.progress is not None else is_tty and err is sys.stderr
+    report: Report = engine.report(selection, on_event=_Progress(err, is_tty) if show else None)
+    text = render_report(report, args.format) if args.format != "text" else _text(report, args.verbose)
+    if args.output:
+        _write_file(Path(args.output), text)
+    else:
+        out.write(text)
+    for fmt, path in writes:
+        _write_file(path, render_report(report, fmt))
+    if args.output or args.format != "text":
+        err.write(summary_line(report) + "\n")
+    return report.exit_code
+
+
+def _text(report: Report, verbose: bool) -> str:
+    return report_text(report, verbose=verbose)

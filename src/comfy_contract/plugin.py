@@ -1,0 +1,396 @@
+"""The pytest plugin (entry point ``pytest11: comfy_contract``): contract tests as pytest items.
+
+It is loaded in every pytest session of anyone who installs comfy-contract, so it does nothing unless
+enabled with ``--comfy-contract`` or the ini option ``comfy_contract = true``. Enabled, it adds one item
+per (config, mode, backend, check) to the collection, with ids such as
+``test_contract[vector_fusion_linear_clip-eco-production-validate]``, plus two project items
+(``test_project[baseline]``, ``test_project[unused-snapshots]``) when the project has a baseline/snapshots.
+Items carry the markers ``comfy_check(name=...)`` and ``comfy_backend(name=...)``; a failing item shows
+the same fixed blocks as ``comfy-contract check``. The fixtures ``comfy_project``, ``comfy_catalogs``,
+``comfy_catalog``, ``render_config`` and ``comfy_validate`` work with or without ``--comfy-contract``.
+
+Every item is computed by :class:`comfy_contract.engine.Engine`; this module only maps results to
+pytest outcomes. Collection is deterministic (configs in the generator's order), so pytest-xdist workers
+agree; workers write nothing (``--comfy-contract-snapshot-update`` refuses to run with ``-n``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comfy_contract.errors import ComfyContractError
+from comfy_contract.findings import Severity
+from comfy_contract.results import ANY_BACKEND, FAIL_ON, CheckResult, parse_fail_on
+
+__all__ = ["HYPOTHESIS_PROFILES", "ContractFailure", "ContractItem"]
+
+HYPOTHESIS_PROFILES = ("comfy-contract-ci", "comfy-contract-dev")
+_SESSION_KEY = pytest.StashKey["_ContractSession"]()
+
+
+# -- options ------------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("comfy-contract", "comfy-contract: contract tests of generated ComfyUI workflows")
+    group.addoption("--comfy-contract", action="store_true", default=False, dest="comfy_contract",
+                    help="collect one test per (config, mode, backend, check) of the comfy-contract project")
+    group.addoption("--comfy-contract-project", "--comfy-contract-root", dest="comfy_contract_project",
+                    metavar="PATH", default=None,
+                    help="project file or folder (default: ini comfy_contract_project, else found from rootdir)")
+    group.addoption("--comfy-contract-backend", action="append", default=[], dest="comfy_contract_backends",
+                    metavar="NAME", help="only this backend (repeatable; default: every backend of the project)")
+    group.addoption("--comfy-contract-mode", action="append", default=[], dest="comfy_contract_modes",
+                    metavar="MODE", help="only this execution mode (repeatable)")
+    group.addoption("--comfy-contract-config", action="append", default=[], dest="comfy_contract_configs",
+                    metavar="NAME", help="only configs with this name or glob (repeatable)")
+    group.addoption("--comfy-contract-fail-on", choices=FAIL_ON, default=None, dest="comfy_contract_fail_on",
+                    help="lowest severity that fails an item (default: ini comfy_contract_fail_on, else error)")
+    group.addoption("--comfy-contract-snapshot-update", action="store_true", default=False,
+                    dest="comfy_contract_snapshot_update",
+                    help="write missing and drifted snapshots instead of failing (not with -n)")
+    if not any(importlib.util.find_spec(m) is not None for m in ("syrupy", "pytest_snapshot")):
+        # the short alias is only ours when no other snapshot plugin claims it
+        group.addoption("--snapshot-update", action="store_true", default=False,
+                        dest="comfy_contract_snapshot_update_alias",
+                        help="alias of --comfy-contract-snapshot-update")
+    group.addoption("--comfy-contract-profile", choices=("ci", "dev"), default=None,
+                    dest="comfy_contract_profile",
+                    help="load the Hypothesis profile comfy-contract-ci (derandomized) or comfy-contract-dev")
+    parser.addini("comfy_contract", "enable the comfy-contract items (like --comfy-contract)", type="bool",
+                  default=False)
+    parser.addini("comfy_contract_project", "the comfy-contract project file or folder", default="")
+    parser.addini("comfy_contract_backends", "backends to check (default: all)", type="args", default=[])
+    parser.addini("comfy_contract_fail_on", "lowest severity that fails an item", default="error")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("comfy_contract", False)) or bool(config.getini("comfy_contract"))
+
+
+def _snapshot_update(config: pytest.Config) -> bool:
+    return bool(config.getoption("comfy_contract_snapshot_update", False)
+                or config.getoption("comfy_contract_snapshot_update_alias", False))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "comfy_check(name): the comfy-contract check of an item (render, validate, lint, contract, "
+        "snapshot, baseline); select with -m \"comfy_check(name='validate')\"")
+    config.addinivalue_line(
+        "markers", "comfy_backend(name): the backend of a comfy-contract item ('any' for backend-independent "
+        "checks); select with -m \"comfy_backend(name='standalone')\"")
+    profile = config.getoption("comfy_contract_profile", None)
+    wanted = str(config.getoption("hypothesis_profile", None) or "")
+    if profile or wanted in HYPOTHESIS_PROFILES:
+        register_hypothesis_profiles()
+        if profile:
+            from hypothesis import settings
+
+            settings.load_profile(f"comfy-contract-{profile}")
+    if not _enabled(config):
+        return
+    if _snapshot_update(config) and (getattr(config.option, "numprocesses", None)
+                                     or os.environ.get("PYTEST_XDIST_WORKER")):
+        raise pytest.UsageError(
+            "--comfy-contract-snapshot-update writes files and refuses to run under pytest-xdist (-n): parallel "
+            "workers would race. Run the update without -n (or `comfy-contract snapshot update`).")
+    config.stash[_SESSION_KEY] = _ContractSession(config)
+
+
+def register_hypothesis_profiles() -> None:
+    """Register ``comfy-contract-ci`` (derandomized, bounded, no database) and ``comfy-contract-dev``."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("comfy-contract-ci", derandomize=True, max_examples=50, deadline=None,
+                              database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("comfy-contract-dev", max_examples=20, deadline=None)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    session = config.stash.get(_SESSION_KEY, None)
+    if session is None:
+        return None
+    try:
+        engine = session.engine
+    except pytest.UsageError:
+        return None
+    suite = engine.suite
+    return (f"comfy-contract: {session.project_file} - {len(engine.configs())} configs, modes "
+            f"{', '.join(suite.modes)}, backends {', '.join(suite.backends)}, fail on {session.fail_on_name}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash.get(_SESSION_KEY, None)
+    if state is None:
+        return
+    items.extend(state.collect(session))
+
+
+# -- the session state ----------------------------------------------------------------------------------
+
+
+class _ContractSession:
+    """The engine of this pytest session (per xdist worker), built on first use."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self._engine: Any = None
+        fail_on = config.getoption("comfy_contract_fail_on", None) or config.getini("comfy_contract_fail_on")
+        self.fail_on_name = str(fail_on or "error")
+        try:
+            self.fail_on: Severity | None = parse_fail_on(self.fail_on_name)
+        except ComfyContractError as exc:
+            raise pytest.UsageError(f"comfy_contract_fail_on: {exc}") from None
+        self.snapshot_update = _snapshot_update(config)
+        self.project_file = "?"
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = self.make_engine()
+        return self._engine
+
+    def make_engine(self) -> Any:
+        from comfy_contract.engine import Engine, suite_from_project
+
+        project = load_project_for(self.config)
+        self.project_file = _relative(project.file, self.config.rootpath)
+        suite = suite_from_project(project, root=self.config.rootpath)
+        return Engine(suite, fail_on=self.fail_on)
+
+    def selection(self) -> Any:
+        from comfy_contract.engine import Selection
+
+        backends = self.config.getoption("comfy_contract_backends") or self.config.getini("comfy_contract_backends")
+        return Selection(configs=tuple(self.config.getoption("comfy_contract_configs") or ()),
+                         modes=tuple(self.config.getoption("comfy_contract_modes") or ()),
+                         backends=tuple(backends or ()))
+
+    def collect(self, session: pytest.Session) -> list[pytest.Item]:
+        try:
+            engine = self.engine
+            selection = self.selection()
+            keys = engine.keys(selection)
+        except ComfyContractError as exc:
+            raise pytest.UsageError(f"comfy-contract: {exc}") from None
+        path = Path(engine.suite.project_file or self.config.rootpath)
+        parent = ContractFile.from_parent(session, path=path, nodeid=_relative(path, self.config.rootpath))
+        items: list[pytest.Item] = [ContractItem.from_parent(parent, name=f"test_contract[{'-'.join(key)}]",
+                                                             key=key)
+                                    for key in keys]
+        if selection.is_full and not selection.modes and not selection.backends:
+            if engine.suite.baseline is not None:
+                items.append(ProjectItem.from_parent(parent, name="test_project[baseline]", check="baseline"))
+            if engine.suite.snapshots is not None:
+                items.append(ProjectItem.from_parent(parent, name="test_project[unused-snapshots]",
+                                                     check="snapshot"))
+        return items
+
+
+def load_project_for(config: pytest.Config) -> Any:
+    """The project named by --comfy-contract-project / ini comfy_contract_project, else found from rootdir."""
+    from comfy_contract.project import load_project
+
+    given = config.getoption("comfy_contract_project", None) or config.getini("comfy_contract_project") or None
+    try:
+        if given is None:
+            return load_project(start=config.rootpath)
+        path = Path(given)
+        if not path.is_absolute():
+            path = config.rootpath / path
+        return load_project(start=path) if path.is_dir() else load_project(path)
+    except ComfyContractError as exc:
+        raise pytest.UsageError(f"comfy-contract: {exc}") from None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+# -- collection nodes ---------------------------------------------------------------------------------
+
+
+class ContractFile(pytest.File):
+    """The project file as a collector; its items are added by the plugin, never collected from it."""
+
+    def collect(self) -> Iterator[pytest.Item]:  # pragma: no cover - pytest never collects it by path
+        return iter(())
+
+
+class ContractFailure(Exception):
+    """A contract item failed: the result carries the findings."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.result = result
+        super().__init__(result.id)
+
+
+class ContractItem(pytest.Item):
+    """One (config, mode, backend, check)."""
+
+    def __init__(self, *, key: tuple[str, str, str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.key = key
+        config, mode, backend, check = key
+        self.add_marker(pytest.mark.comfy_check(name=check))
+        self.add_marker(pytest.mark.comfy_backend(name=backend))
+        self.user_properties.extend([("config", config), ("mode", mode), ("backend", backend), ("check", check)])
+
+    @property
+    def _session(self) -> _ContractSession:
+        return self.config.stash[_SESSION_KEY]
+
+    def runtest(self) -> None:
+        config, mode, backend, check = self.key
+        state = self._session
+        engine = state.engine
+        if check == "snapshot" and state.snapshot_update:
+            self._update_snapshot(engine, config, mode)
+            return
+        result = engine.result(config, mode, backend, check)
+        if result is None:
+            pytest.skip(f"{config!r} ({mode}) submits no ComfyUI workflow: nothing to {check}")
+        if result.status != "pass":
+            raise ContractFailure(result)
+
+    def _update_snapshot(self, engine: Any, config: str, mode: str) -> None:
+        from comfy_contract.rendering import Rendered
+
+        rendered = engine.rendered(config, mode)
+        if not isinstance(rendered, Rendered) or not rendered.submissions:
+            pytest.skip(f"{config!r} ({mode}) submits no ComfyUI workflow: no snapshot to write")
+        report = engine.suite.snapshots.update([(config, mode, rendered.submissions[0].workflow)])
+        self.user_properties.append(("snapshot", report.summary()))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ContractFailure):
+            return failure_text(excinfo.value.result, self._session.fail_on)
+        if isinstance(excinfo.value, ComfyContractError):
+            return f"comfy-contract: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"comfy-contract {'-'.join(self.key)}"
+
+
+class ProjectItem(pytest.Item):
+    """A result about the whole project: stale baseline entries or unused snapshots (a full run of its own,
+    so it is right whichever xdist worker runs it)."""
+
+    def __init__(self, *, check: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.add_marker(pytest.mark.comfy_check(name=check))
+        self.add_marker(pytest.mark.comfy_backend(name=ANY_BACKEND))
+
+    def runtest(self) -> None:
+        state: _ContractSession = self.config.stash[_SESSION_KEY]
+        engine = state.make_engine()  # a fresh baseline: the full run decides what is stale
+        report = engine.report()
+        for result in report.results:
+            if result.is_project and result.check == self.check and result.status != "pass":
+                raise ContractFailure(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ContractFailure):
+            state: _ContractSession = self.config.stash[_SESSION_KEY]
+            return failure_text(excinfo.value.result, state.fail_on)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"comfy-contract project {self.check}"
+
+
+def failure_text(result: CheckResult, fail_on: Severity | None) -> str:
+    """The fixed blocks of a failed result, as ``comfy-contract check`` prints them."""
+    from comfy_contract.reports.common import context, redundant
+    from comfy_contract.reports.text import finding_block, response_line
+
+    if result.status == "error":
+        return f"{context(result)}: could not run\n  error: {result.error}\n  Reproduce with: {result.reproduce}"
+    threshold = fail_on or Severity.WARNING
+    blocks = [
+        finding_block(f, context=context(result), reproduce=result.reproduce, location=result.location(i),
+                      response=response_line(result, f))
+        for i, f in enumerate(result.findings)
+        if f.severity.at_least(threshold) and not redundant(result, f)
+    ]
+    return "\n\n".join(blocks)
+
+
+# -- fixtures for users' own tests ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def comfy_project(pytestconfig: pytest.Config) -> Any:
+    """The comfy-contract :class:`~comfy_contract.project.Project` of this test session."""
+    return load_project_for(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def comfy_catalogs(comfy_project: Any) -> Mapping[str, Any]:
+    """Every backend's node catalog, by backend name."""
+    return dict(comfy_project.backends())
+
+
+@pytest.fixture(scope="session")
+def comfy_catalog(pytestconfig: pytest.Config, comfy_catalogs: Mapping[str, Any]) -> Any:
+    """The catalog of the first selected backend (``--comfy-contract-backend``), else the project's first."""
+    wanted = pytestconfig.getoption("comfy_contract_backends") or list(comfy_catalogs)
+    if not wanted:
+        pytest.fail("comfy-contract: the project names no backends; add `backends:` to its file", pytrace=False)
+    name = wanted[0]
+    if name not in comfy_catalogs:
+        pytest.fail(f"comfy-contract: unknown backend {name!r}; the project has {sorted(comfy_catalogs)}",
+                    pytrace=False)
+    return comfy_catalogs[name]
+
+
+@pytest.fixture(scope="session")
+def render_config(comfy_project: Any) -> Callable[..., Any]:
+    """``render_config(config, mode="eco", inputs=None) -> Rendered`` with the project's generator."""
+    generator = comfy_project.generator()
+
+    def render(config: str, mode: str = "eco", inputs: Any = None) -> Any:
+        return generator.render(config, mode, inputs)
+
+    return render
+
+
+@pytest.fixture(scope="session")
+def comfy_validate(comfy_catalogs: Mapping[str, Any], comfy_catalog: Any) -> Callable[..., Any]:
+    """``comfy_validate(workflow | Submission | Rendered, backend=None) -> Verdict``: ComfyUI's answer.
+
+    A :class:`~comfy_contract.rendering.Rendered` is validated through its first submission.
+    """
+    from comfy_contract.rendering import Rendered, Submission
+    from comfy_contract.validator import validate, validate_request
+
+    def check(target: Any, backend: str | None = None) -> Any:
+        catalog = comfy_catalog if backend is None else comfy_catalogs.get(backend)
+        if catalog is None:
+            pytest.fail(f"comfy_validate: unknown backend {backend!r}; the project has {sorted(comfy_catalogs)}",
+                        pytrace=False)
+        if isinstance(target, Rendered):
+            if not target.submissions:
+                pytest.fail(f"comfy_validate: {target.config!r} ({target.mode}) submits no ComfyUI workflow "
+                            f"(outcome {target.outcome!r})", pytrace=False)
+            target = target.submissions[0]
+        if isinstance(target, Submission):
+            return validate_request(target.body, catalog)
+        return validate(target, catalog)
+
+    return check
