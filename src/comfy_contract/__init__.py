@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from comfy_contract.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
 from comfy_contract.codes import CODES, Code
+from comfy_contract.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.eras import ERAS, Era
 from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
 from comfy_contract.findings import Finding, Severity
+from comfy_contract.project import Project, load_project
+from comfy_contract.rendering import Generator, Injection, Rendered, RenderInputs, Submission
 from comfy_contract.validator import validate, validate_request
 from comfy_contract.verdict import Verdict
 
@@ -23,16 +26,25 @@ __all__ = [
     "Code",
     "ComfyContractError",
     "ConfigError",
+    "DevserverGenerator",
+    "DevserverOptions",
     "Era",
     "Finding",
+    "Generator",
+    "Injection",
     "InputError",
     "InputSpec",
     "NodeSpec",
+    "Project",
+    "RenderInputs",
+    "Rendered",
     "Severity",
+    "Submission",
     "UnsupportedEraError",
     "Verdict",
     "__version__",
     "load_catalog",
+    "load_project",
     "merge_catalogs",
     "validate",
     "validate_request",
