@@ -2,12 +2,11 @@
 
 Only PyYAML's safe loader is used. The document is composed once into nodes (which keep their
 line marks) and constructed from them, so a JSON Schema error's path can be mapped to the line that
-holds the offending key or value. Dates (``2026-12-31``) are read as ISO strings.
+holds the offending key or value. Dates (``2026-12-31``) are read as strings.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,17 @@ from jsonschema.exceptions import best_match
 from comfy_contract.errors import InputError
 
 __all__ = ["YamlDoc", "YamlProblem", "load_yaml", "schema_problems"]
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay strings (``2026-02-30`` is then a schema/date
+    problem with a line instead of a crash while constructing)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +101,6 @@ def _duplicates(node: yaml.Node | None, path: list[str | int], out: list[tuple[l
             _duplicates(v, [*path, i], out)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {(k.isoformat() if isinstance(k, dt.date) else k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | None, list[YamlProblem]]:
     """Parse one YAML file. Returns the document (``None`` if it cannot be parsed) and its problems
     (syntax errors, duplicate keys), each with a line. ``label`` is the file name used in messages."""
@@ -112,7 +112,7 @@ def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | 
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(file, f"cannot read: {exc}") from None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             root = loader.get_single_node()
             data = loader.construct_document(root) if root is not None else None
@@ -129,7 +129,7 @@ def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | 
     _duplicates(root, [], found)
     problems = [YamlProblem(file, line, pointer(p), f"duplicate key {name!r} (the last one would silently win)")
                 for p, line, name in found]
-    return YamlDoc(file, _plain(data), root), problems
+    return YamlDoc(file, data, root), problems
 
 
 def _specific(err: ValidationError) -> tuple[int, int]:
