@@ -162,12 +162,6 @@ _TABLE: tuple[Code, ...] = (
          "empty even when comfy-contract's corrected renderer fills it. (With the app's own semantics the "
          "renderer reports `R004` at that node instead.) Send the value under the mapping's key from the proxy "
          "chunk, or use `{{PREVIOUS_OUTPUT}}`.", None),
-    Code("L011", "mapping-source-not-builtin", "A mapping source is a placeholder the app does not resolve", E,
-         "lint", "An input mapping took its value from a `source` such as `{{PART_A}}`. The app resolves only "
-         "`{{PREVIOUS_OUTPUT}}`, `{{INPUT_TEXT}}` and `{{USER_INPUT}}` there, so in production the input is "
-         "empty even when comfy-contract's corrected renderer fills it. (With the app's own semantics the "
-         "renderer reports `R004` at that node instead.) Send the value under the mapping's key from the proxy "
-         "chunk, or use `{{PREVIOUS_OUTPUT}}`.", None),
     # --- C: per-config contracts ---------------------------------------------------------------
     Code("C001", "contract-required-class", "A required class_type is absent", E, "contract",
          "The contract for this config requires a node class the rendered workflow lacks.", None),
