@@ -13,7 +13,7 @@ from types import MappingProxyType
 from comfy_contract.errors import ComfyContractError
 from comfy_contract.findings import Severity
 
-__all__ = ["CODES", "Code", "lookup"]
+__all__ = ["CODES", "Code", "lookup", "render_markdown"]
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -134,28 +134,43 @@ _TABLE: tuple[Code, ...] = (
          "the parameters literal values.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
-         "A text input that feeds an output node is empty, so the image ignores the user's text.", None),
+         "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "
+         "or the text of a CLIP text encoder on the positive path to an output (all its STRING inputs empty, "
+         "followed through primitive string nodes). The output ignores the user's text. Empty *negative* "
+         "prompts are fine. Map the prompt to the encoder, or fix the mapping's node id. Rules: docs/lints.md.", None),
     Code("L002", "placeholder-in-prompt", "A prompt text contains `{{...}}`", E, "lint",
-         "A STRING input that feeds an output node contains an unresolved placeholder.", None),
+         "A STRING input of a node that feeds an output contains `{{NAME}}`: ComfyUI uses it as literal text. "
+         "Not repeated where rendering already reported `R002`. Define the parameter, or keep `{{` out of LLM "
+         "output.", None),
     Code("L003", "orphan-injection", "An injected input is on a node that feeds no output", E, "lint",
-         "The app writes the user's text (or another mapped value) into a node that no output node "
-         "depends on, so the value is silently ignored.", None),
+         "The app writes a mapped or injected value (most often the user's text) into a node that no output "
+         "node depends on, so ComfyUI never runs it and the value is silently ignored. Point the mapping's "
+         "`node_id` at the node the output uses.", None),
     Code("L004", "dangling-node", "A node feeds no output", W, "lint",
-         "The node is not on any path to an output node; ComfyUI never runs or validates it.", None),
+         "The node is not on any path to an output node (and no mapping writes it); ComfyUI never runs or "
+         "validates it. Connect it or delete it. Not reported when the workflow has no output at all (`V003`).", None),
     Code("L005", "shared-filename-prefix", "Several configs share one filename_prefix", W, "lint",
-         "Results are fetched by filename prefix; two configs with the same prefix can return each "
-         "other's files.", None),
+         "Two different output chunks (or, without chunk names, two differently shaped workflows) save with "
+         "the same literal `filename_prefix`. Results are fetched by prefix, so one run can return the other's "
+         "files. Configs that share one chunk are fine. Give each chunk its own prefix.", None),
     Code("L006", "seed-never-varied", "The seed is a fixed literal and never mapped", W, "lint",
-         "Every run of the config produces the same image. Map `seed` to a `{{SEED}}` parameter.", None),
+         "An INT seed input (`seed`, `noise_seed`, `*_seed`) of a node that feeds an output is a literal that no "
+         "input mapping writes (followed through a primitive int node), so every run gives the same result. "
+         "Add a `seed` mapping with default `\"random\"`.", None),
     Code("L007", "custom-node-missing", "A custom node is missing on a backend", E, "lint",
-         "The workflow uses a class that this backend's catalog lacks; another backend has it.", None),
+         "The workflow uses a class this backend's catalog lacks while another backend has it (a custom node "
+         "pack installed on one ComfyUI only). The message names the backends that have it. Install the pack "
+         "or pin the config to a backend that has it. A class no backend knows is only `V002`.", None),
     Code("L008", "model-missing", "A model file is missing on a backend", E, "lint",
-         "A loader names a file this backend does not list; another backend has it.", None),
+         "A combo input that lists model files names a file this backend does not list while another backend "
+         "does. The message names the backends that have it. Copy the model or use one every backend lists.", None),
     Code("L009", "deprecated-node", "The workflow uses a deprecated or experimental node", W, "lint",
-         "The catalog marks the class deprecated or experimental.", None),
+         "A node that feeds an output uses a class the catalog marks `deprecated` or `experimental`. Replace it "
+         "before ComfyUI removes or changes it.", None),
     Code("L010", "media-type-output-missing", "No output of the declared media type", E, "lint",
-         "The config declares e.g. `image` output but the rendered graph has no node saving images.",
-         None),
+         "The config declares a media type (`image`, `audio`/`music`, `video`, `3d`) but none of the workflow's "
+         "output nodes produces it (media from the output node's required input types, e.g. IMAGE, AUDIO). "
+         "Render the right output chunk or fix `media_preferences.default_output`.", None),
     Code("L011", "mapping-source-not-builtin", "A mapping source is a placeholder the app does not resolve", E,
          "lint", "An input mapping took its value from a `source` such as `{{PART_A}}`. The app resolves only "
          "`{{PREVIOUS_OUTPUT}}`, `{{INPUT_TEXT}}` and `{{USER_INPUT}}` there, so in production the input is "
@@ -164,17 +179,23 @@ _TABLE: tuple[Code, ...] = (
          "chunk, or use `{{PREVIOUS_OUTPUT}}`.", None),
     # --- C: per-config contracts ---------------------------------------------------------------
     Code("C001", "contract-required-class", "A required class_type is absent", E, "contract",
-         "The contract for this config requires a node class the rendered workflow lacks.", None),
+         "A contract requires this class for the config, but no node that feeds an output has it - typically "
+         "a fallback or wrong output chunk. Check OUTPUT_CHUNK and the output chunk. Format: docs/contracts.md.", None),
     Code("C002", "contract-output-count", "Wrong number of outputs of a media type", E, "contract",
-         "The contract fixes how many outputs of a media type the workflow has.", None),
+         "The contract fixes how many output nodes of a media type (image, audio, video, 3d) the workflow has; "
+         "an outcome without any ComfyUI workflow (text, hosted API) breaks a contract that expects one.", None),
     Code("C003", "contract-user-text-unwired", "An input is not wired to the user's text", E, "contract",
-         "The contract requires this input to receive the user's (or the LLM step's) text.", None),
+         "The contract requires this input to receive the user's (or the LLM step's) text: injected with role "
+         "`prompt`, or linked to nodes upstream of which such an injection is. Map the prompt there.", None),
     Code("C004", "contract-value-range", "A value is outside the contract's range", E, "contract",
-         "The contract narrows the range ComfyUI allows for this input.", None),
+         "The contract narrows the range ComfyUI allows for this input (`ClassType.input: {min, max}`); the "
+         "literal value is outside it.", None),
     Code("C005", "contract-forbidden-class", "A forbidden class_type is present", E, "contract",
-         "The contract forbids this node class for the config.", None),
+         "The contract forbids this node class for the config (e.g. PreviewImage in an app that fetches saved "
+         "files).", None),
     Code("C006", "contract-invalid", "A contract file is invalid", E, "contract",
-         "The contract YAML does not match its schema; the message points to file and line.", None),
+         "A contract file is not valid YAML or does not match `contracts/schemas/config-contract.schema.json`; "
+         "the message starts with `file:line`. The other contract files are still applied.", None),
     Code("C007", "contract-unused", "A contract matches no config", W, "contract",
          "None of the contract's `match` globs matches a config name of the app (a renamed or deleted "
          "config?), so it checks nothing. Fix the glob or delete the contract.", None),
@@ -214,3 +235,42 @@ def lookup(code: str) -> Code:
         raise ComfyContractError(
             f"unknown finding code {code!r}", hint="`comfy-contract explain --list` lists every code"
         ) from None
+
+
+_FAMILIES = (
+    ("V", "ComfyUI /prompt validation"),
+    ("R", "Rendering"),
+    ("L", "Lints"),
+    ("C", "Per-config contracts"),
+    ("S", "Snapshots and diffs"),
+    ("B", "Baseline"),
+    ("F", "Fuzzing"),
+)
+
+
+def render_markdown() -> str:
+    """``docs/codes.md``: every code with its severity, check and explanation (a test keeps the file equal)."""
+    out = [
+        "# Finding codes",
+        "",
+        "<!-- Generated from src/comfy_contract/codes.py by comfy_contract.codes.render_markdown(); do not edit. -->",
+        "",
+        "Codes are stable: never renumbered, never reused. `comfy-contract explain CODE` prints one entry;",
+        "`comfy-contract explain --list` lists them all. Rules in detail: [lints](lints.md),",
+        "[contracts](contracts.md), [baseline](baseline.md).",
+        "",
+    ]
+    for prefix, title in _FAMILIES:
+        entries = [c for c in _TABLE if c.code.startswith(prefix)]
+        if not entries:
+            continue
+        out += [f"## {prefix}: {title}", "", "| code | name | severity | title |", "|---|---|---|---|"]
+        out += [f"| [{c.code}](#{c.code.lower()}) | `{c.name}` | {c.severity} | {c.title} |" for c in entries]
+        out.append("")
+        for c in entries:
+            out += [f"### {c.code}", "", f"**{c.name}** ({c.severity}, check `{c.check}`): {c.title}.", ""]
+            if c.comfyui_type:
+                out += [f"ComfyUI error type: `{c.comfyui_type}`.", ""]
+            out += [c.explanation, ""]
+    return "\n".join(out)
+

@@ -26,4 +26,5 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if c.comfyui_type:
         out.write(f"ComfyUI error type: {c.comfyui_type}\n")
     out.write(f"\n{c.explanation}\n")
+    out.write(f"\nsee docs/codes.md#{c.code.lower()}\n")
     return 0
