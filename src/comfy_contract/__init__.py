@@ -5,12 +5,15 @@ The public API is what ``__all__`` lists; everything else is private and may cha
 
 from __future__ import annotations
 
+from comfy_contract.baseline import Baseline, BaselineEntry
 from comfy_contract.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
 from comfy_contract.codes import CODES, Code
+from comfy_contract.contracts import ContractSet
 from comfy_contract.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.eras import ERAS, Era
 from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
 from comfy_contract.findings import Finding, Severity
+from comfy_contract.lints import LINTS, Lint, LintContext, run_lints, run_project_lints
 from comfy_contract.project import Project, load_project
 from comfy_contract.rendering import Generator, Injection, Rendered, RenderInputs, Submission
 from comfy_contract.validator import validate, validate_request
@@ -21,11 +24,15 @@ __version__ = "0.1.0"
 __all__ = [
     "CODES",
     "ERAS",
+    "LINTS",
+    "Baseline",
+    "BaselineEntry",
     "Catalog",
     "CatalogError",
     "Code",
     "ComfyContractError",
     "ConfigError",
+    "ContractSet",
     "DevserverGenerator",
     "DevserverOptions",
     "Era",
@@ -34,6 +41,8 @@ __all__ = [
     "Injection",
     "InputError",
     "InputSpec",
+    "Lint",
+    "LintContext",
     "NodeSpec",
     "Project",
     "RenderInputs",
@@ -46,6 +55,8 @@ __all__ = [
     "load_catalog",
     "load_project",
     "merge_catalogs",
+    "run_lints",
+    "run_project_lints",
     "validate",
     "validate_request",
 ]
