@@ -31,9 +31,8 @@ def _without_file(catalog: Catalog, missing: str, name: str) -> Catalog:
 @pytest.fixture(scope="module")
 def backends(stock_catalog: Catalog) -> dict[str, Catalog]:
     packs = REPO / "contracts" / "catalogs" / "packs"
-    audio = load_catalog(packs / "audio-extras.json")
-    production = stock_catalog.merge(load_catalog(packs / "ai4artsed-nodes.json"), audio, name="production")
-    standalone = _without_file(stock_catalog.merge(audio), OFFICIAL, "standalone")
+    production = stock_catalog.merge(load_catalog(packs / "ai4artsed-nodes.json"), name="production")
+    standalone = _without_file(stock_catalog, OFFICIAL, "standalone")
     return {"production": production, "standalone": standalone}
 
 

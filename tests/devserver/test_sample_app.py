@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract import Catalog, merge_catalogs, validate
+from comfy_contract import Catalog, load_catalog, merge_catalogs, validate
 from comfy_contract.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.rendering import MODES, Rendered, RenderInputs
 
@@ -63,13 +63,12 @@ def generator(sample_app: Path) -> DevserverGenerator:
 
 @pytest.fixture(scope="module")
 def production() -> Catalog:
-    return merge_catalogs([CATALOGS / "comfyui-0.3.75.json", CATALOGS / "packs/ai4artsed-nodes.json",
-                           CATALOGS / "packs/audio-extras.json"])
+    return merge_catalogs([CATALOGS / "comfyui-0.3.75.json", CATALOGS / "packs/ai4artsed-nodes.json"])
 
 
 @pytest.fixture(scope="module")
 def standalone() -> Catalog:
-    stock = merge_catalogs([CATALOGS / "comfyui-0.3.75.json", CATALOGS / "packs/audio-extras.json"])
+    stock = load_catalog(CATALOGS / "comfyui-0.3.75.json")
     return stock.without_choices(["OfficialStableDiffusion/sd3.5_large.safetensors"])
 
 
