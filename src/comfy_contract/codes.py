@@ -101,9 +101,10 @@ _TABLE: tuple[Code, ...] = (
          "render", "The app only resolves `{{PREVIOUS_OUTPUT}}`-style sources it knows; others (e.g. "
          "`{{PART_A}}`) stay empty. The mapped input receives an empty or literal placeholder value.",
          None),
-    Code("R005", "template-stringified", "A proxy parameter template turned a value into a string", W,
+    Code("R005", "template-stringified", "A proxy parameter template turned a value into a string", N,
          "render", "The app filled `\"{{WIDTH}}\"` with `str(value)`, so numbers reach the workflow as "
-         "strings. ComfyUI converts most of them, but combos and comparisons can break.", None),
+         "strings. ComfyUI converts INT/FLOAT/BOOLEAN literals itself, so this is information; where it "
+         "matters (a string compared with a number, a combo of numbers) the validator reports it.", None),
     Code("R006", "chunk-missing", "A chunk named by a pipeline or config does not exist", E, "render",
          "Add the chunk file under `chunks/` or fix the name.", None),
     Code("R007", "pipeline-missing", "The config's pipeline does not exist", E, "render",

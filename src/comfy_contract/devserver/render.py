@@ -316,7 +316,7 @@ class _Run:
             values[str(key)] = _Value(filled.value, role, fix_file, fix_ptr or _ptr("parameters", key))
         if stringified:
             self.add(Finding("R005", f"proxy chunk {chunk_doc.rel!r} turned numbers into strings (the app uses "
-                             f"str(value)): {', '.join(stringified)}.", severity=Severity.WARNING,
+                             f"str(value)): {', '.join(stringified)}.", severity=Severity.INFO,
                              file=chunk_doc.file, path="/parameters"))
         target = values.pop("output_chunk", None)
         name = target.value if target is not None else None
