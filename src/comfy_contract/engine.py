@@ -71,21 +71,31 @@ ProjectLintFn = Callable[[Sequence[Rendered]], Mapping[tuple[str, str], Sequence
 
 
 class ContractChecker(Protocol):
-    def check(self, submission: Submission, rendered: Rendered) -> Sequence[Finding]: ...
+    """What the engine needs of :class:`comfy_contract.contracts.ContractSet`."""
+
+    @property
+    def problems(self) -> tuple[Finding, ...]: ...
+
+    def check_rendered(self, rendered: Rendered, *, catalog: Catalog | None = None) -> tuple[Finding, ...]: ...
+
+    def unused(self, configs: Iterable[str]) -> tuple[Finding, ...]: ...
 
 
 class SnapshotChecker(Protocol):
+    """What the engine needs of :class:`comfy_contract.snapshots.SnapshotStore`."""
+
     def check(self, config: str, mode: str, workflow: Mapping[str, Any]) -> Sequence[Finding]: ...
 
     def unused(self, seen: Iterable[tuple[str, str]]) -> Sequence[Finding]: ...
 
+    def path_for(self, config: str, mode: str) -> Path: ...
+
 
 class BaselineFilter(Protocol):
-    """What the engine needs of a baseline: which findings it accepts, and its entries no finding matched."""
+    """What the engine needs of :class:`comfy_contract.baseline.Baseline`."""
 
-    def accepts(self, result: CheckResult, finding: Finding) -> bool: ...
-
-    def leftovers(self) -> Sequence[Finding]: ...
+    def apply(self, findings_by_key: Mapping[tuple[str, ...], Sequence[Finding]], *,
+              partial: bool = False) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,7 @@ class Engine:
         self._rendered: dict[tuple[str, str], Rendered | BaseException] = {}
         self._project_lints: Mapping[tuple[str, str], Sequence[Finding]] | None = None
         self._configs: tuple[str, ...] | None = None
+        self._all_nodes: Catalog | None = None
 
     # -- what there is ---------------------------------------------------------------------------
 
@@ -244,13 +255,15 @@ class Engine:
         return self._rendered[key]
 
     def sources(self, config: str, mode: str) -> frozenset[str]:
-        """Files (resolved, POSIX) that (config, mode) was rendered from."""
+        """Files (resolved, POSIX) that (config, mode) was rendered from, and its snapshot file."""
         rendered = self.rendered(config, mode)
         if isinstance(rendered, BaseException):
             return frozenset()
         files = list(rendered.sources)
         if rendered.config_file:
             files.append(rendered.config_file)
+        if self.suite.snapshots is not None:
+            files.append(str(self.suite.snapshots.path_for(config, mode)))
         return frozenset(self._abs(f) for f in files)
 
     def _abs(self, file: str) -> str:
@@ -262,12 +275,13 @@ class Engine:
     def touched(self, changed_files: Iterable[str], configs: Sequence[str], modes: Sequence[str]) -> tuple[str, ...]:
         """The configs among ``configs`` rendered (in any of ``modes``) from one of ``changed_files``.
 
-        A change to the project file or another global file (a catalog, the baseline) touches every config.
+        A change to the project file or another global file or folder (a catalog, the baseline, the contracts)
+        touches every config.
         """
         changed = {self._abs(f) for f in changed_files}
         global_files = {self._abs(f) for f in (*self.suite.global_files,
                                                *((self.suite.project_file,) if self.suite.project_file else ()))}
-        if changed & global_files:
+        if any(c == g or c.startswith(g + "/") for c in changed for g in global_files):
             return tuple(configs)
         return tuple(c for c in configs if any(self.sources(c, m) & changed for m in modes))
 
@@ -297,7 +311,7 @@ class Engine:
     def result(self, config: str, mode: str, backend: str, check: str) -> CheckResult | None:
         """The result of one check after the baseline; ``None`` when the check does not apply (no workflow)."""
         raw = self.raw_result(config, mode, backend, check)
-        return None if raw is None else self._apply_baseline(raw)
+        return None if raw is None else self.apply_baseline([raw], partial=True)[0][0]
 
     def raw_result(self, config: str, mode: str, backend: str, check: str) -> CheckResult | None:
         """The result of one check before the baseline (``None`` when it does not apply)."""
@@ -311,7 +325,9 @@ class Engine:
         base = replace(base, config_file=self._rel(rendered.config_file))
         if check == "render":
             return self._finish(base, [(f, None) for f in rendered.findings], rendered, started)
-        if rendered.outcome != "workflow" or not rendered.submissions:
+        if check == "contract" and rendered.outcome in ("text", "api"):
+            pass  # a contract may expect a workflow the config does not produce (C002)
+        elif rendered.outcome != "workflow" or not rendered.submissions:
             return None
         try:
             if check == "validate":
@@ -328,8 +344,8 @@ class Engine:
             elif check == "contract":
                 contracts = self.suite.contracts
                 assert contracts is not None
-                for sub in rendered.submissions:
-                    pairs += [(f, sub) for f in contracts.check(sub, rendered)]
+                pairs += [(f, self._submission_of(f, rendered))
+                          for f in contracts.check_rendered(rendered, catalog=self.all_nodes())]
             elif check == "snapshot":
                 snapshots = self.suite.snapshots
                 assert snapshots is not None
@@ -384,32 +400,67 @@ class Engine:
             return self.locator.locate(rendered.config_file, None)
         return None
 
-    def _apply_baseline(self, raw: CheckResult) -> CheckResult:
+    def all_nodes(self) -> Catalog | None:
+        """Every backend's catalog merged (which classes exist anywhere, which are output nodes)."""
+        if self._all_nodes is None and self.suite.backends:
+            first, *rest = self.suite.backends.values()
+            self._all_nodes = first.merge(*rest) if rest else first
+        return self._all_nodes
+
+    @staticmethod
+    def _submission_of(finding: Finding, rendered: Rendered) -> Submission | None:
+        return rendered.submissions[0] if len(rendered.submissions) == 1 and finding.node_id else None
+
+    def apply_baseline(self, raws: Sequence[CheckResult], *, partial: bool) -> tuple[list[CheckResult],
+                                                                                   tuple[Finding, ...]]:
+        """The results with the baseline's accepted findings moved to ``accepted``, and its meta findings
+        (B002 expired entries; B001 stale entries unless ``partial``)."""
         baseline = self.suite.baseline
-        if baseline is None or not raw.findings:
-            return raw
-        keep = [not baseline.accepts(raw, f) for f in raw.findings]
-        if all(keep):
-            return raw
-        findings = tuple(f for f, k in zip(raw.findings, keep, strict=True) if k)
-        locations = tuple(loc for loc, k in zip(raw.locations, keep, strict=True) if k)
-        accepted = tuple(f for f, k in zip(raw.findings, keep, strict=True) if not k)
-        status = raw.status if raw.status == "error" else _status(findings, self.fail_on)
-        return replace(raw, findings=findings, locations=locations, accepted=raw.accepted + accepted, status=status)
+        if baseline is None:
+            return list(raws), ()
+
+        def key(r: CheckResult) -> tuple[str, ...]:
+            return (r.config, r.mode) if r.backend == ANY_BACKEND else (r.config, r.mode, r.backend)
+
+        by_key: dict[tuple[str, ...], list[Finding]] = {}
+        for r in raws:  # several checks share a key (render/contract/snapshot; validate/lint)
+            by_key.setdefault(key(r), []).extend(r.findings)
+        applied = baseline.apply(by_key, partial=partial)
+        taken_all = {id(f) for found in applied.accepted.values() for f in found}
+        out = []
+        for raw in raws:
+            taken = {id(f) for f in raw.findings if id(f) in taken_all}
+            if not taken:
+                out.append(raw)
+                continue
+            keep = [id(f) not in taken for f in raw.findings]
+            if all(f.code == "V004" for f, k in zip(raw.findings, keep, strict=True) if k):
+                keep = [False] * len(keep)  # V004 only restates node errors: accepted with them
+            findings = tuple(f for f, k in zip(raw.findings, keep, strict=True) if k)
+            locations = tuple(loc for loc, k in zip(raw.locations, keep, strict=True) if k)
+            accepted = tuple(f for f, k in zip(raw.findings, keep, strict=True) if not k)
+            status = raw.status if raw.status == "error" else _status(findings, self.fail_on)
+            out.append(replace(raw, findings=findings, locations=locations, accepted=raw.accepted + accepted,
+                               status=status))
+        meta = tuple(f for f in applied.meta if not (partial and f.code == "B001"))
+        return out, meta
 
     # -- a whole run -----------------------------------------------------------------------------
 
-    def project_results(self) -> tuple[CheckResult, ...]:
-        """Results about the whole project: stale or expired baseline entries, unused snapshots.
-
-        Only meaningful after every config was checked in every mode (a full run)."""
+    def project_results(self, baseline_meta: tuple[Finding, ...] = (), *, full: bool = True
+                        ) -> tuple[CheckResult, ...]:
+        """Results about the whole project (config and mode ``"*"``): invalid or unused contracts and unused
+        snapshots (full runs only), and the baseline's stale or expired entries."""
         out = []
-        if self.suite.snapshots is not None:
+        if full and self.suite.contracts is not None:
+            contracts = self.suite.contracts
+            out.append(self._project_result("contract", (*contracts.problems, *contracts.unused(self.configs()))))
+        if full and self.suite.snapshots is not None:
             seen = [(c, m) for c in self.configs() for m in self.suite.modes
                     if isinstance(r := self.rendered(c, m), Rendered) and r.outcome == "workflow"]
             out.append(self._project_result("snapshot", tuple(self.suite.snapshots.unused(seen))))
-        if self.suite.baseline is not None:
-            out.append(self._project_result("baseline", tuple(self.suite.baseline.leftovers())))
+        if self.suite.baseline is not None and (full or baseline_meta):
+            out.append(self._project_result("baseline", baseline_meta))
         return tuple(out)
 
     def _project_result(self, check: str, findings: tuple[Finding, ...]) -> CheckResult:
@@ -438,7 +489,7 @@ class Engine:
                 batch = []
                 for check in checks:
                     for backend in (backends if check in PER_BACKEND_CHECKS else (ANY_BACKEND,)):
-                        result = self.result(config, mode, backend, check)
+                        result = self.raw_result(config, mode, backend, check)
                         if result is not None:
                             batch.append(result)
                 done += 1
@@ -446,8 +497,8 @@ class Engine:
                 yield ConfigChecked(config, mode, done, total, tuple(batch))
         full = (selection.is_full and not selection.modes and not selection.checks
                 and set(backends) == set(self.suite.backends))
-        if full:
-            results.extend(self.project_results())
+        results, meta = self.apply_baseline(results, partial=not full)
+        results.extend(self.project_results(meta, full=full))
         yield RunFinished(Report(
             tuple(results), fail_on=self.fail_on, backends=backends, modes=modes, checks=checks,
             root=str(self.suite.root), project_file=self._rel(self.suite.project_file), selection_note=note,
@@ -496,25 +547,33 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
                        use_baseline: bool = True) -> Suite:
     """The :class:`Suite` a :class:`~comfy_contract.project.Project` describes.
 
-    Lints always run; contracts, snapshots and the baseline when the project names their folder/file and
-    it exists. ``root`` (default: the cwd) is where reported paths are relative to.
+    Lints always run; contracts, snapshots and the baseline when the project names them (a baseline file
+    that does not exist yet is an empty baseline). ``root`` (default: the cwd) is where reported paths are
+    relative to.
     """
+    from comfy_contract.baseline import Baseline
+    from comfy_contract.contracts import ContractSet
     from comfy_contract.lints import run_lints, run_project_lints
     from comfy_contract.snapshots import SnapshotStore
 
+    where = root or Path.cwd()
     backends = project.backends()
     global_files = [str(c) for b in project.backend_specs.values() for c in b.catalogs]
-    contracts = _optional("comfy_contract.contracts", "ContractSet", project.contracts)
+    contracts = None
+    if project.contracts is not None:
+        global_files.append(str(project.contracts))
+        if Path(project.contracts).is_dir():
+            contracts = ContractSet.load(project.contracts, root=where)
     baseline = None
     if use_baseline and project.baseline is not None:
         global_files.append(str(project.baseline))
-        baseline = _baseline(project.baseline)
+        baseline = Baseline.load(project.baseline, missing_ok=True, label=_label(project.baseline, where))
     snapshots = SnapshotStore(project.snapshots) if project.snapshots is not None else None
     return Suite(
         generator=project.generator(),
         backends=backends,
         modes=tuple(project.modes),
-        root=root or Path.cwd(),
+        root=where,
         lint=run_lints,
         project_lint=run_project_lints,
         contracts=contracts,
@@ -526,18 +585,8 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     )
 
 
-def _optional(module: str, cls: str, path: Path | None) -> Any:
-    """``cls.load(path)`` from ``module`` when both the module and the folder exist, else ``None``."""
-    import importlib
-
-    if path is None or not Path(path).exists():
-        return None
+def _label(path: Path, root: Path) -> str:
     try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    return getattr(mod, cls).load(path)
-
-
-def _baseline(path: Path) -> BaselineFilter | None:
-    return None  # wired once comfy_contract.baseline lands (see the module docstring)
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

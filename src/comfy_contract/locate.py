@@ -19,7 +19,7 @@ __all__ = ["Locator", "pointer_position", "pointer_tokens"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_LINE_COL = re.compile(r"line (\d+),? column (\d+)")
+_LINE_COL = re.compile(r"line (\d+),? column (\d+)|\.json:(\d+):(\d+)")
 
 
 def pointer_tokens(pointer: str) -> list[str] | None:
@@ -114,7 +114,7 @@ class Locator:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
-        self._texts: dict[Path, str | None] = {}
+        self._texts: dict[Path, tuple[str, bool] | None] = {}
 
     def relative(self, file: str | Path) -> str:
         path = Path(file)
@@ -125,12 +125,20 @@ class Locator:
         except ValueError:
             return path.resolve().as_posix()
 
-    def _text(self, path: Path) -> str | None:
+    def _text(self, path: Path) -> tuple[str, bool] | None:
+        """The file's text and whether it is valid JSON (``None`` if unreadable)."""
         if path not in self._texts:
             try:
-                self._texts[path] = path.read_text(encoding="utf-8-sig")
+                text = path.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 self._texts[path] = None
+            else:
+                try:
+                    json.loads(text)
+                    valid = True
+                except (ValueError, RecursionError):
+                    valid = False
+                self._texts[path] = (text, valid)
         return self._texts[path]
 
     def locate(self, file: str | Path, pointer: str | None = None, *, hint: str | None = None) -> Location:
@@ -139,13 +147,14 @@ class Locator:
         path = Path(file)
         if not path.is_absolute():
             path = self.root / path
-        text = self._text(path)
+        read = self._text(path)
         line = column = None
-        if text is not None:
-            pos = pointer_position(text, pointer or "")
+        if read is not None:
+            text, valid = read
+            pos = pointer_position(text, pointer or "") if valid else None
             if pos is None and hint:
                 m = _LINE_COL.search(hint)
-                pos = (int(m.group(1)), int(m.group(2))) if m else None
+                pos = (int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))) if m else None
             if pos is not None:
                 line, column = pos
         return Location(self.relative(path), pointer, line, column)

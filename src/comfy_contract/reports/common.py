@@ -127,7 +127,7 @@ def cell(results: Sequence[CheckResult], fail_on: Severity | None) -> Cell:
         return Cell("n/a", ())
     statuses = {r.status for r in results}
     codes = tuple(sorted({f.code for r in results for f in r.findings
-                          if fail_on is not None and f.severity.at_least(fail_on)}))
+                          if fail_on is not None and f.severity.at_least(fail_on) and not redundant(r, f)}))
     if "error" in statuses:
         return Cell("error", codes)
     if "fail" in statuses:

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from comfy_contract.findings import Severity
+from comfy_contract.reports.common import redundant
 from comfy_contract.reports.text import finding_block, response_line
 from comfy_contract.results import CHECKS, PROJECT, CheckResult, Report
 
@@ -64,7 +65,7 @@ def report_junit(report: Report) -> str:
                 "time": f"{result.duration_s:.6f}",
             })
             if result.status == "fail":
-                counted = [f for f in result.findings if f.severity.at_least(threshold)]
+                counted = [f for f in result.findings if f.severity.at_least(threshold) and not redundant(result, f)]
                 head = counted[0] if counted else result.findings[0]
                 failure = ET.SubElement(case, "failure", {
                     "message": xml_safe(f"{head.code} {head.message}"

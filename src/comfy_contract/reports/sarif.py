@@ -107,15 +107,18 @@ def _result(finding: Finding, location: Location | None, result: CheckResult, ba
             "comfyui": finding.comfyui,
         }),
     }
+    located: dict[str, Any] = {}
     if where is not None:
-        out["locations"] = [{"physicalLocation": _physical(where)}]
+        located["physicalLocation"] = _physical(where)
     if finding.node_id is not None and result.config != PROJECT:
-        out["logicalLocations"] = [{
+        located["logicalLocations"] = [{
             "name": finding.node_id,
             "fullyQualifiedName": f"{result.config}/{result.mode}/{finding.node_id}"
             + (f"/inputs/{finding.input}" if finding.input else ""),
             "kind": "object",
         }]
+    if located:
+        out["locations"] = [located]
     return out
 
 

@@ -151,6 +151,8 @@ def summary_line(report: Report, hidden: int = 0) -> str:
     """The closing lines of the text report: counts, then the exit code and why."""
     s = report.summary()
     parts = [f"{s['results']} results: {s['passed']} passed, {s['failed']} failed, {s['errors']} errors"]
+    if report.selection_note:
+        parts.insert(0, f"selected {report.selection_note}")
     if s["failing_configs"]:
         parts.append(f"{len(s['failing_configs'])} of {s['configs']} configs fail")
     if s["accepted_by_baseline"]:
