@@ -18,7 +18,7 @@ from comfy_contract.errors import ComfyContractError
 
 __all__ = ["main"]
 
-COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render")
+COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render", "diff", "snapshot")
 
 
 class _Parser(argparse.ArgumentParser):
