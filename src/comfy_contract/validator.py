@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +51,7 @@ class _Check:
 @dataclass(frozen=True, slots=True)
 class _Class:
     checks: tuple[_Check, ...]
-    outputs: tuple[Any, ...]
+    outputs: Sequence[Any]  # RETURN_TYPES, a list or a tuple as in ComfyUI (index errors name the type)
     output_node: bool
     skip_link_types: bool
 
@@ -82,7 +82,8 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
                     custom_validated=inp.name in custom,
                 )
             )
-        table[name] = _Class(tuple(checks), spec.outputs, spec.output_node, skip_link_types=False)
+        outputs = era.return_types(spec.raw)(spec.outputs)
+        table[name] = _Class(tuple(checks), outputs, spec.output_node, skip_link_types=False)
     catalog._compiled[era.id] = table
     return table
 
@@ -107,6 +108,52 @@ class _Run:
         self.validated: dict[Any, tuple[bool, list[Reason], Any]] = {}
         self.copies: dict[Any, dict[str, Any]] = {}  # ComfyUI writes converted values back; we copy
         self.notes: list[Finding] = []
+        #: nodes being validated (the recursion stack). ComfyUI 0.3.75 has no cycle check: a link back
+        #: into the stack recurses until RecursionError, which is caught deep down and attached to a node
+        #: of the cycle, whose outer frames then overwrite it with their own result. Net effect (probed
+        #: on the real server): the linking node is invalid without a reason for that input, everything
+        #: else is validated as usual.
+        self.stack: set[Any] = set()
+
+    def _sandbox(self) -> _Run:
+        probe = _Run(self.prompt, self.classes, self.era)
+        probe.validated = dict(self.validated)
+        probe.copies = {k: dict(v) for k, v in self.copies.items()}
+        probe.stack = set(self.stack)
+        return probe
+
+    def _link_effect(self, check: _Check, val: Any, depth: int, before: set[Any]) -> Any:
+        """What validating link input ``check`` of ``uid`` leaves behind that a reader of the answer can
+        see: the exception it raises (as text), ``"invalid"`` if it validates an upstream node that fails,
+        else None. Runs in a sandbox; the real state is untouched."""
+        probe = self._sandbox()
+        try:
+            received_type = probe.classes[probe.prompt[val[0]]["class_type"]].outputs[val[1]]
+            if not probe.era.link_match(received_type, check.input_type) or val[0] in probe.stack:
+                return None
+            if val[0] in before:  # validated before this node: the same answer in any order
+                return None
+            result = self.validated.get(val[0]) or probe.validate_inputs(val[0], depth + 1)
+            return "invalid" if result[0] is not True else None
+        except _CAUGHT as ex:
+            return f"{_type_name(ex)}: {ex}"
+
+    def _order_matters(self, cls: _Class, inputs: Mapping[str, Any], raised_at: str, exc: BaseException,
+                       depth: int, mark: int) -> bool:
+        """ComfyUI iterates a node's inputs as a Python set, so when one link raises, which other links
+        were validated before it (and which exception wins) depends on ``PYTHONHASHSEED``."""
+        raised = f"{_type_name(exc)}: {exc}"
+        before = set(list(self.validated)[:mark])
+        for check in cls.checks:
+            if check.name == raised_at or check.name not in inputs:
+                continue
+            val = inputs[check.name]
+            if not isinstance(val, list) or len(val) != 2:
+                continue
+            effect = self._link_effect(check, val, depth, before)
+            if effect is not None and effect != raised:
+                return True
+        return False
 
     def note(self, message: str, node_id: Any = None, input_name: str | None = None) -> None:
         self.notes.append(
@@ -123,6 +170,15 @@ class _Run:
                 "the graph is nested deeper than ComfyUI's recursion limit; which node reports the "
                 "RecursionError depends on the server's stack depth", uid)
             raise RecursionError("maximum recursion depth exceeded while calling a Python object")
+        self.stack.add(uid)
+        try:
+            return self._validate_inputs(uid, depth)
+        finally:
+            self.stack.discard(uid)
+
+    def _validate_inputs(self, uid: Any, depth: int) -> tuple[bool, list[Reason], Any]:
+        validated = self.validated
+        mark = len(validated)  # the nodes validated before this one are the first ``mark`` keys
         prompt = self.prompt
         node = prompt[uid]
         inputs = node["inputs"]
@@ -158,8 +214,16 @@ class _Run:
                     })
                     continue
                 o_id = val[0]
-                o_class_type = prompt[o_id]["class_type"]
-                received_type = self.classes[o_class_type].outputs[val[1]]
+                try:
+                    o_class_type = prompt[o_id]["class_type"]
+                    received_type = self.classes[o_class_type].outputs[val[1]]
+                except _CAUGHT as ex:
+                    if self._order_matters(cls, inputs, x, ex, depth, mark):
+                        self.note(
+                            f"link {x!r} of node {uid!r} raises {_type_name(ex)}: {ex}, and ComfyUI iterates a "
+                            "node's inputs as a set: which of its other links are validated first (and reported) "
+                            "depends on the server's PYTHONHASHSEED", uid, x)
+                    raise
                 if not era.link_match(received_type, chk.input_type):
                     errors.append({
                         "type": "return_type_mismatch",
@@ -177,6 +241,9 @@ class _Run:
                     self.note(
                         f"link {x!r} from node {o_id!r} ({received_type!r}) to {chk.input_type!r} matches only "
                         "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
+                if o_id in self.stack:  # a cycle: see ``stack``
+                    valid = False
+                    continue
                 try:
                     res = self.validate_inputs(o_id, depth + 1)
                     if res[0] is False:
