@@ -176,6 +176,9 @@ class _Compiled:
     volatile_title: re.Pattern[str] | None  # matched against "title\x00input"
     text_source: re.Pattern[str] | None
     output: re.Pattern[str] | None
+    #: memoised decisions: (class_type, title, input) -> volatile?, and class_type -> text source?
+    volatile_memo: dict[tuple[str, str | None, str], bool] = field(default_factory=dict, compare=False)
+    source_memo: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 def _union(patterns: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
@@ -217,6 +220,9 @@ def _is_slot(value: Any) -> bool:
 
 def _literal(value: Any, digits: int) -> Any:
     """A literal in comparable form: rounded floats, key-sorted dicts, lists for tuples."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return repr(value)
@@ -338,10 +344,10 @@ class _Builder:
         inputs = node.get("inputs")
         for name, value in (inputs.items() if isinstance(inputs, Mapping) else ()):
             name = str(name)
-            if _is_link(value):
+            if type(value) is list and _is_link(value):
                 src = self.raw.get(value[0])
                 src_class = src.get("class_type") if src is not None else None
-                if isinstance(src_class, str) and _matches(self.c.text_source, src_class):
+                if isinstance(src_class, str) and self._text_source(src_class):
                     literals[name] = VOLATILE
                 else:
                     links[name] = (value[0], value[1])
@@ -355,9 +361,19 @@ class _Builder:
                      literals, links)
 
     def _volatile(self, class_type: str, title: str | None, name: str) -> bool:
-        if _matches(self.c.volatile_class, f"{class_type}\x00{name}"):
-            return True
-        return title is not None and _matches(self.c.volatile_title, f"{title}\x00{name}")
+        key = (class_type, title, name)
+        known = self.c.volatile_memo.get(key)
+        if known is None:
+            known = _matches(self.c.volatile_class, f"{class_type}\x00{name}") or (
+                title is not None and _matches(self.c.volatile_title, f"{title}\x00{name}"))
+            self.c.volatile_memo[key] = known
+        return known
+
+    def _text_source(self, class_type: str) -> bool:
+        known = self.c.source_memo.get(class_type)
+        if known is None:
+            known = self.c.source_memo[class_type] = _matches(self.c.text_source, class_type)
+        return known
 
     def _outputs(self) -> list[str]:
         found = [nid for nid, n in self.nodes.items() if _matches(self.c.output, n.class_type)]
