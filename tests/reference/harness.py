@@ -288,6 +288,7 @@ class Recorder:
         self.kinds: dict[str, KindStats] = {}
         self.seen: set[str] = set()
         self.problems: list[dict[str, Any]] = []
+        self.seed_dependent: list[dict[str, Any]] = []
         self.started = time.monotonic()
         self.server_s = 0.0
         self.offline_s = 0.0
@@ -303,6 +304,10 @@ class Recorder:
         stats.statuses[first.status] += 1
         if result.flagged and result.outcome.startswith("agree"):
             stats.flagged_agree += 1
+        if result.outcome == "agree_other_seed":
+            self.seed_dependent.append({"kind": result.case.kind, "steps": list(result.case.steps),
+                                        "flagged": result.flagged,
+                                        "agrees_with": [k for k, v in result.diffs.items() if not v]})
         self.server_s += first.seconds
         self.offline_s += result.offline_s
         self.posts += 1
@@ -361,6 +366,7 @@ class Recorder:
             "totals": self.totals().to_dict(),
             "kinds": {kind: self.kinds[kind].to_dict() for kind in sorted(self.kinds)},
             "disagreements": self.problems,
+            "hash_seed_dependent": self.seed_dependent,
             "worker_restarts": restarts,
             "worker_deaths": dead,
             "wall_time_s": round(time.monotonic() - self.started, 1),
