@@ -6,16 +6,19 @@ The public API is what ``__all__`` lists; everything else is private and may cha
 from __future__ import annotations
 
 from comfy_contract.baseline import Baseline, BaselineEntry
+from comfy_contract.canonical import CanonicalGraph, Normalisation, canonicalize
 from comfy_contract.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
 from comfy_contract.codes import CODES, Code
 from comfy_contract.contracts import ContractSet
 from comfy_contract.devserver import DevserverGenerator, DevserverOptions
+from comfy_contract.diff import Change, ChangeKind, GraphDiff
 from comfy_contract.eras import ERAS, Era
 from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
 from comfy_contract.findings import Finding, Severity
 from comfy_contract.lints import LINTS, Lint, LintContext, run_lints, run_project_lints
 from comfy_contract.project import Project, load_project
 from comfy_contract.rendering import Generator, Injection, Rendered, RenderInputs, Submission
+from comfy_contract.snapshots import Snapshot, SnapshotStore, UpdateReport
 from comfy_contract.validator import validate, validate_request
 from comfy_contract.verdict import Verdict
 
@@ -27,8 +30,11 @@ __all__ = [
     "LINTS",
     "Baseline",
     "BaselineEntry",
+    "CanonicalGraph",
     "Catalog",
     "CatalogError",
+    "Change",
+    "ChangeKind",
     "Code",
     "ComfyContractError",
     "ConfigError",
@@ -38,20 +44,26 @@ __all__ = [
     "Era",
     "Finding",
     "Generator",
+    "GraphDiff",
     "Injection",
     "InputError",
     "InputSpec",
     "Lint",
     "LintContext",
     "NodeSpec",
+    "Normalisation",
     "Project",
     "RenderInputs",
     "Rendered",
     "Severity",
+    "Snapshot",
+    "SnapshotStore",
     "Submission",
     "UnsupportedEraError",
+    "UpdateReport",
     "Verdict",
     "__version__",
+    "canonicalize",
     "load_catalog",
     "load_project",
     "merge_catalogs",
