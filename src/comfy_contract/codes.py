@@ -220,6 +220,11 @@ _TABLE: tuple[Code, ...] = (
     Code("F001", "fuzz-failure", "Generated inputs break the config", E, "fuzz",
          "Hypothesis found inputs for which rendering, validation or an error lint fails. The report "
          "shows the minimal inputs; replay with `comfy-contract replay PATH`.", None),
+    Code("F002", "fuzz-render-crashed", "The generator raised for generated inputs", E, "fuzz",
+         "Rendering the config with these inputs raised an exception instead of returning a result (an "
+         "unknown execution mode, a non-JSON answer where the code expects JSON, a type the code does not "
+         "handle). The app would crash the same way. Make the generator handle the input; replay with "
+         "`comfy-contract replay PATH`.", None),
 )
 
 CODES: MappingProxyType[str, Code] = MappingProxyType({c.code: c for c in _TABLE})

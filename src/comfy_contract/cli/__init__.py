@@ -18,7 +18,8 @@ from comfy_contract.errors import ComfyContractError
 
 __all__ = ["main"]
 
-COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render", "diff", "snapshot")
+COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render", "diff", "snapshot", "hunt",
+                             "replay")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,171 @@
+"""``comfy-contract hunt``: a time- or example-boxed Hypothesis campaign over every config.
+
+Failures go to stdout (config, mode, minimal inputs, the replay command) and to one reproducer file
+each in the crash folder; progress goes to stderr. Exit 0 when nothing input-dependent was found,
+1 when something was, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any, TextIO
+
+from comfy_contract.errors import ComfyContractError
+from comfy_contract.fuzz.campaign import (
+    ConfigFinished,
+    Event,
+    FailureFound,
+    HuntFinished,
+    HuntOptions,
+    HuntStarted,
+    Progress,
+    hunt,
+)
+from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE
+from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
+from comfy_contract.fuzz.target import load_target
+
+__all__ = ["add_parser", "parse_budget", "run"]
+
+_TIME = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)$")
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "hunt",
+        help="fuzz every config's inputs with Hypothesis; write each failure as a reproducer",
+        description="Draw requests (user text, LLM answers, custom placeholders, parameters, modes, output "
+        "configs, seeds) from the input space in generators/*.yaml, render, validate against every backend "
+        "and lint; shrink each input-dependent failure to a minimal request and write it to the crash folder. "
+        "Failures that the default inputs already have are static (`comfy-contract check` reports them) and "
+        "are skipped unless --include-static. Exit 0 if nothing was found, 1 if something was, 2 on usage "
+        "errors.",
+    )
+    p.add_argument("--project", metavar="FILE", help="project file (default: searched upwards from the cwd)")
+    p.add_argument("--config", action="append", default=[], metavar="GLOB", help="only configs matching GLOB "
+                   "(repeatable)")
+    p.add_argument("--budget", default="60s", metavar="60s|N",
+                   help="time (60s, 5m, 1h) or number of examples for the whole campaign (default 60s)")
+    p.add_argument("--seed", type=int, default=None, help="campaign seed (default: random, printed)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--crash-dir", default=".comfy-contract/crashes", metavar="DIR",
+                   help="where reproducers are written (default .comfy-contract/crashes)")
+    p.add_argument("--database", metavar="DIR|redis://HOST:PORT/DB|none", default=None,
+                   help=f"Hypothesis example database (default: ${ENV_DATABASE} or {DEFAULT_DATABASE})")
+    p.add_argument("--space", action="append", metavar="FILE", help="input-space YAML (default generators/*.yaml)")
+    p.add_argument("--include-static", action="store_true",
+                   help="also report failures the default inputs have")
+    p.add_argument("--snapshots", action="store_true", help="also check each graph against its snapshot")
+    p.add_argument("--no-lints", action="store_true", help="skip the error-lint property")
+    p.add_argument("--derandomize", action="store_true", help="same examples on every run (for CI)")
+    p.add_argument("--export-tests", metavar="DIR", help="also write each failure as a pytest test into DIR")
+    p.set_defaults(run=run)
+
+
+def parse_budget(text: str) -> tuple[float | None, int | None]:
+    """``"60s"`` -> (60.0, None); ``"2m"`` -> (120.0, None); ``"500"`` -> (None, 500)."""
+    value = text.strip().lower()
+    match = _TIME.match(value)
+    if match:
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+        if seconds > 0:
+            return seconds, None
+    elif value.isdigit() and int(value) > 0:
+        return None, int(value)
+    raise ComfyContractError(f"--budget {text!r} is neither a duration nor a number of examples",
+                             hint="use e.g. --budget 60s, --budget 5m or --budget 2000")
+
+
+class _Display:
+    """Renders campaign events: failures to ``out``, progress to ``err``."""
+
+    def __init__(self, out: TextIO, err: TextIO, export: Path | None) -> None:
+        self.out, self.err, self.export = out, err, export
+        self.tty = bool(getattr(err, "isatty", lambda: False)())
+        self.dirty = False
+
+    def _progress(self, text: str) -> None:
+        if self.tty:
+            self.err.write("\r\x1b[2K" + text)
+            self.dirty = True
+        else:
+            self.err.write(text + "\n")
+        self.err.flush()
+
+    def _clear(self) -> None:
+        if self.dirty:
+            self.err.write("\r\x1b[2K")
+            self.dirty = False
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, HuntStarted):
+            budget = f"{event.seconds:g}s" if event.seconds is not None else f"{event.examples} examples"
+            self.err.write(f"comfy-contract hunt: seed {event.seed} (rerun with --seed {event.seed}); "
+                           f"{len(event.configs)} configs, budget {budget}, {event.jobs} job(s)\n")
+        elif isinstance(event, Progress):
+            if event.current is not None and not self.tty:
+                return  # mid-config ticks only on a terminal
+            where = f", now {event.current}" if event.current else ""
+            self._progress(f"configs {event.configs_done}/{event.configs_total}, {event.examples} examples "
+                           f"({event.rate:.0f}/s), {event.failures} failure(s){where}")
+        elif isinstance(event, FailureFound):
+            self._clear()
+            rep = Reproducer.load(event.path)
+            self.out.write(f"FAIL {event.config} [{event.mode}] after {event.elapsed:.1f}s: "
+                           f"{event.failure.describe()}\n")
+            self.out.write(f"  minimal inputs: {json.dumps(_short_inputs(rep), ensure_ascii=False)}\n")
+            if rep.comfyui is not None:
+                self.out.write(f"  ComfyUI would answer: {json.dumps(rep.comfyui, ensure_ascii=False)[:400]}\n")
+            self.out.write(f"  reproducer: {event.path}\n  Reproduce with: {rep.replay_command(event.path)}\n")
+            if self.export is not None:
+                self.export.mkdir(parents=True, exist_ok=True)
+                test = self.export / f"test_fuzz_{rep.stem.replace('.', '_').replace('-', '_')}.py"
+                test.write_text(export_pytest(rep), encoding="utf-8")
+                self.out.write(f"  pytest test: {test}\n")
+            self.out.flush()
+        elif isinstance(event, ConfigFinished) and event.skipped and not self.tty:
+            self.err.write(f"  {event.config}: skipped ({event.skipped})\n")
+        elif isinstance(event, HuntFinished):
+            self._clear()
+            self.out.write(f"hunt: {event.configs} configs, {event.examples} examples in {event.seconds:.1f}s "
+                           f"({event.rate:.0f}/s), {len(event.reproducers)} input-dependent failure(s), seed "
+                           f"{event.seed}\n")
+            if event.static:
+                names = ", ".join(sorted(event.static))
+                self.out.write(f"static: {len(event.static)} config(s) already fail with the default inputs "
+                               f"({names}); `comfy-contract check` reports them, --include-static hunts them "
+                               "too\n")
+
+
+def _short_inputs(rep: Reproducer) -> dict[str, Any]:
+    data = rep.inputs.to_dict()
+    keep: dict[str, Any] = {"mode": rep.mode}
+    for key, value in data.items():
+        if key == "client_id" or value in ({}, None):
+            continue
+        keep[key] = value
+    return keep
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    seconds, examples = parse_budget(args.budget)
+    if args.jobs < 1:
+        raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    target = load_target(args.project, space_files=args.space, snapshots=args.snapshots, lints=not args.no_lints)
+    import os
+
+    database = args.database if args.database is not None else os.environ.get(ENV_DATABASE, DEFAULT_DATABASE)
+    options = HuntOptions(
+        seconds=seconds, examples=examples, seed=seed, jobs=args.jobs, configs=tuple(args.config),
+        include_static=args.include_static, crash_dir=args.crash_dir, database=database,
+        derandomize=args.derandomize, project=target.project_file,
+        space_files=tuple(args.space) if args.space else None, snapshots=args.snapshots, lints=not args.no_lints,
+    )
+    result = hunt(target, options, _Display(out, err, Path(args.export_tests) if args.export_tests else None))
+    return 1 if result.reproducers else 0
