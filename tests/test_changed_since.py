@@ -54,7 +54,9 @@ def test_nothing_changed_checks_nothing(repo: Path) -> None:
 def test_a_changed_chunk_selects_the_configs_rendered_from_it(repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "feature")
     chunk = repo / "schemas" / "chunks" / "output_image_sdxl_dualclip.json"
-    chunk.write_text(chunk.read_text("utf-8").replace('"cfg": 7', '"cfg": 7.5'), encoding="utf-8")
+    data = json.loads(chunk.read_text("utf-8"))
+    data["workflow"]["3"]["inputs"]["denoise"] = 0.9
+    chunk.write_text(json.dumps(data, indent=2), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "tweak sdxl")
     code, configs, _ = checked(repo, "--changed-since", "main")
     assert configs == {"sdxl_dualclip", "expressionismus", "jugendstil", "pixel_art"}

@@ -17,7 +17,6 @@ agree; workers write nothing (``--comfy-contract-snapshot-update`` refuses to ru
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -97,8 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
             settings.load_profile(f"comfy-contract-{profile}")
     if not _enabled(config):
         return
-    if _snapshot_update(config) and (getattr(config.option, "numprocesses", None)
-                                     or os.environ.get("PYTEST_XDIST_WORKER")):
+    if _snapshot_update(config) and getattr(config.option, "numprocesses", None):  # set on workers too
         raise pytest.UsageError(
             "--comfy-contract-snapshot-update writes files and refuses to run under pytest-xdist (-n): parallel "
             "workers would race. Run the update without -n (or `comfy-contract snapshot update`).")

@@ -1,0 +1,181 @@
+"""The pytest plugin, driven from outside with pytester (in-process and in a subprocess with xdist)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from checkproject import make_project
+
+ID = "comfy-contract.yaml::test_contract[{}]"
+
+
+@pytest.fixture
+def app(pytester: pytest.Pytester) -> Path:
+    return make_project(pytester.path, snapshots=False, baseline=False)
+
+
+def test_does_nothing_unless_enabled(pytester: pytest.Pytester, app: Path) -> None:
+    pytester.makepyfile(test_mine="def test_one():\n    assert True\n")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    assert "comfy-contract:" not in result.stdout.str()
+
+
+def test_collects_one_item_per_config_mode_backend_check(pytester: pytest.Pytester, app: Path) -> None:
+    result = pytester.runpytest("--comfy-contract", "--collect-only", "-q")
+    out = result.stdout.str()
+    for key in ("vector_fusion_linear_clip-eco-production-validate", "vector_fusion_linear_clip-eco-any-render",
+                "sd35_large-fast-standalone-lint", "haiku-eco-standalone-validate"):
+        assert ID.format(key) in out, key
+    assert "test_contract[sd35_large-eco-any-snapshot]" not in out  # the project has no snapshots
+    collected = [line for line in out.splitlines() if "::test_contract[" in line]
+    assert len(collected) == len(set(collected)) == 33 * 2 * (1 + 2 + 2)
+
+
+def test_failures_show_the_fixed_block(pytester: pytest.Pytester, app: Path) -> None:
+    result = pytester.runpytest("--comfy-contract", "--comfy-contract-config", "sd35_large",
+                                "--comfy-contract-backend", "standalone", "-m", "comfy_check(name='validate')")
+    result.assert_outcomes(passed=0, failed=2, deselected=4)
+    out = result.stdout.str()
+    assert "V018 value-not-in-list [error] A value is not one of the allowed options" in out
+    assert "in:       config 'sd35_large', mode 'eco', backend 'standalone', check 'validate'" in out
+    assert "Reproduce with: comfy-contract check --config sd35_large --mode eco --backend standalone" in out
+    assert "Traceback" not in out
+
+
+def test_markers_keywords_and_outcomes(pytester: pytest.Pytester, app: Path) -> None:
+    result = pytester.runpytest("--comfy-contract", "-k", "sdxl_dualclip or haiku", "-m",
+                                "comfy_backend(name='production') or comfy_check(name='render')")
+    # sdxl_dualclip passes everything; haiku renders text only: its validate/lint items are skipped
+    result.assert_outcomes(passed=8, skipped=4, deselected=len_all() - 12)
+
+
+def len_all() -> int:
+    return 33 * 2 * 5
+
+
+def test_ini_enables_and_fail_on(pytester: pytest.Pytester, app: Path) -> None:
+    pytester.makeini("[pytest]\ncomfy_contract = true\ncomfy_contract_fail_on = never\n")
+    result = pytester.runpytest("--comfy-contract-config", "sd35_large_turbo")
+    result.assert_outcomes(passed=len_all() // 33)
+    assert "fail on never" in result.stdout.str()
+
+
+def test_bad_options_are_usage_errors(pytester: pytest.Pytester, app: Path) -> None:
+    result = pytester.runpytest("--comfy-contract", "--comfy-contract-backend", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown backend 'nope'*"])
+    missing = pytester.runpytest("--comfy-contract", "--comfy-contract-project", "elsewhere.yaml")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_fixtures_for_users_own_tests(pytester: pytest.Pytester, app: Path) -> None:
+    pytester.makepyfile(test_own="""
+        def test_validate_a_render(render_config, comfy_validate, comfy_catalog, comfy_catalogs):
+            assert set(comfy_catalogs) == {"production", "standalone"}
+            assert "ai4artsed_conditioning_fusion" in comfy_catalog
+            rendered = render_config("vector_fusion_spherical", "eco")
+            assert comfy_validate(rendered).accepted
+            verdict = comfy_validate(rendered, backend="standalone")
+            assert verdict.status == 400
+            assert verdict.error["type"] == "invalid_prompt"
+            assert comfy_validate(rendered.submissions[0].workflow).accepted
+    """)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+
+
+def test_xdist_and_junitxml(pytester: pytest.Pytester, app: Path) -> None:
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--comfy-contract",
+                                           "--comfy-contract-config", "sd35_large*", f"--junitxml={junit}")
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] > 0
+    assert outcomes["failed"] > 0
+    root = ET.parse(junit).getroot()
+    cases = list(root.iter("testcase"))
+    assert len(cases) == 7 * 2 * 5
+    failing = [c for c in cases if c.find("failure") is not None]
+    assert len(failing) == outcomes["failed"]
+    standalone = next(c for c in failing if c.attrib["name"] == "test_contract[sd35_large-eco-standalone-validate]")
+    failure = standalone.find("failure")
+    assert failure is not None
+    assert "V018 value-not-in-list" in (failure.text or "") + failure.attrib.get("message", "")
+    props = {p.attrib["name"]: p.attrib["value"] for p in standalone.iter("property")}
+    assert props == {"config": "sd35_large", "mode": "eco", "backend": "standalone", "check": "validate"}
+
+
+def test_hypothesis_profiles(pytester: pytest.Pytester, app: Path) -> None:
+    pytester.makepyfile(test_profile="""
+        from hypothesis import settings
+
+        def test_profile():
+            assert settings.default.derandomize is True
+            assert settings.default.max_examples == 50
+    """)
+    result = pytester.runpytest("--comfy-contract-profile", "ci", "-q", "test_profile.py")
+    result.assert_outcomes(passed=1)
+    again = pytester.runpytest("-p", "hypothesis", "--hypothesis-profile", "comfy-contract-ci", "-q",
+                               "test_profile.py")
+    again.assert_outcomes(passed=1)
+
+
+# -- the snapshot lifecycle, through the plugin ----------------------------------------------------------
+
+@pytest.fixture
+def snap_app(pytester: pytest.Pytester) -> Path:
+    return make_project(pytester.path, snapshots=True, baseline=False)
+
+
+def _snap(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("--comfy-contract", "--comfy-contract-config", "sdxl_dualclip",
+                              "-m", "comfy_check(name='snapshot')", *args)
+
+
+def test_snapshot_lifecycle(pytester: pytest.Pytester, snap_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # this test may itself run in an xdist worker
+    snapshots = pytester.path / "snapshots"
+    missing = _snap(pytester)
+    missing.assert_outcomes(failed=2, deselected=10)
+    assert "S001 snapshot-missing" in missing.stdout.str()
+
+    updated = _snap(pytester, "--comfy-contract-snapshot-update")
+    updated.assert_outcomes(passed=2, deselected=10)
+    written = sorted(p.name for p in snapshots.iterdir())
+    assert len(written) == 2
+    assert json.loads((snapshots / written[0]).read_text("utf-8"))["config"] == "sdxl_dualclip"
+
+    _snap(pytester).assert_outcomes(passed=2, deselected=10)
+
+    chunk = pytester.path / "schemas" / "chunks" / "output_image_sdxl_dualclip.json"
+    data = json.loads(chunk.read_text("utf-8"))
+    sampler = next(n for n in data["workflow"].values() if n["class_type"] == "KSampler")
+    sampler["inputs"]["denoise"] = 0.55  # a literal no input mapping overwrites
+    chunk.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    drift = _snap(pytester)
+    drift.assert_outcomes(failed=2, deselected=10)
+    assert "S002 snapshot-drift" in drift.stdout.str()
+    assert "0.55" in drift.stdout.str()
+
+    _snap(pytester, "--snapshot-update").assert_outcomes(passed=2, deselected=10)
+    _snap(pytester).assert_outcomes(passed=2, deselected=10)
+
+    (snapshots / "gone_config.eco.json").write_text((snapshots / written[0]).read_text("utf-8").replace(
+        '"sdxl_dualclip"', '"gone_config"'), encoding="utf-8")
+    pytester.runpytest("--comfy-contract", "-k", "test_project").assert_outcomes(passed=1, deselected=396)
+    unused = pytester.runpytest("--comfy-contract", "-k", "test_project", "--comfy-contract-fail-on", "warning")
+    unused.assert_outcomes(failed=1, deselected=396)  # S003 is a warning
+    assert "S003 snapshot-unused" in unused.stdout.str()
+    assert "gone_config" in unused.stdout.str()
+
+
+def test_snapshot_update_refuses_xdist(pytester: pytest.Pytester, snap_app: Path) -> None:
+    result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--comfy-contract",
+                                           "--comfy-contract-snapshot-update")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*refuses to run under pytest-xdist*"])
+    assert not any((pytester.path / "snapshots").iterdir())
