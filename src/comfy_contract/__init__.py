@@ -12,12 +12,14 @@ from comfy_contract.codes import CODES, Code
 from comfy_contract.contracts import ContractSet
 from comfy_contract.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.diff import Change, ChangeKind, GraphDiff
+from comfy_contract.engine import Engine, Selection, Suite, suite_from_project
 from comfy_contract.eras import ERAS, Era
 from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
 from comfy_contract.findings import Finding, Severity
 from comfy_contract.lints import LINTS, Lint, LintContext, run_lints, run_project_lints
 from comfy_contract.project import Project, load_project
 from comfy_contract.rendering import Generator, Injection, Rendered, RenderInputs, Submission
+from comfy_contract.results import CheckResult, Location, Report
 from comfy_contract.snapshots import Snapshot, SnapshotStore, UpdateReport
 from comfy_contract.validator import validate, validate_request
 from comfy_contract.verdict import Verdict
@@ -35,12 +37,14 @@ __all__ = [
     "CatalogError",
     "Change",
     "ChangeKind",
+    "CheckResult",
     "Code",
     "ComfyContractError",
     "ConfigError",
     "ContractSet",
     "DevserverGenerator",
     "DevserverOptions",
+    "Engine",
     "Era",
     "Finding",
     "Generator",
@@ -50,15 +54,19 @@ __all__ = [
     "InputSpec",
     "Lint",
     "LintContext",
+    "Location",
     "NodeSpec",
     "Normalisation",
     "Project",
     "RenderInputs",
     "Rendered",
+    "Report",
+    "Selection",
     "Severity",
     "Snapshot",
     "SnapshotStore",
     "Submission",
+    "Suite",
     "UnsupportedEraError",
     "UpdateReport",
     "Verdict",
@@ -69,6 +77,7 @@ __all__ = [
     "merge_catalogs",
     "run_lints",
     "run_project_lints",
+    "suite_from_project",
     "validate",
     "validate_request",
 ]
