@@ -246,7 +246,7 @@ class SnapshotStore:
         if result is None:
             return (_finding(
                 "S001",
-                f"{config!r} [{mode}]: no snapshot at {str(path)!r}. Record it with "
+                f"{config!r} [{mode}]: no snapshot at {_shown(path)!r}. Record it with "
                 f"`comfy-contract snapshot update --config {config} --mode {mode}` (or pytest --snapshot-update).",
                 file=str(path),
             ),)
@@ -256,7 +256,7 @@ class SnapshotStore:
         kind = "legacy" if snap is not None and snap.source == "legacy" else "approved"
         return (_finding(
             "S002",
-            f"{config!r} [{mode}]: the rendered workflow differs from its {kind} snapshot {str(path)!r} "
+            f"{config!r} [{mode}]: the rendered workflow differs from its {kind} snapshot {_shown(path)!r} "
             f"(a = snapshot, b = rendered): {result.to_text()}\nIf the change is intended, run "
             f"`comfy-contract snapshot update --config {config} --mode {mode}` (or pytest --snapshot-update).",
             file=str(path),
@@ -339,7 +339,7 @@ class SnapshotStore:
             elif snap is not None and snap.key not in seen_set:
                 out.append(_finding(
                     "S003",
-                    f"snapshot {str(path)!r} ({snap.config!r} [{snap.mode}]) belongs to no rendered config. "
+                    f"snapshot {_shown(path)!r} ({snap.config!r} [{snap.mode}]) belongs to no rendered config. "
                     "Delete it with `comfy-contract snapshot prune`, or allow it with --allow-unused-snapshots.",
                     file=str(path),
                 ))
@@ -353,6 +353,14 @@ class SnapshotStore:
             path.unlink(missing_ok=True)
             self._cache.pop(path, None)
         return UpdateReport(pruned=deleted)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it (shorter messages)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _is_equal(result: GraphDiff | None) -> bool:
