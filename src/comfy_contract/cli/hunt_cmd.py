@@ -84,8 +84,9 @@ def parse_budget(text: str) -> tuple[float | None, int | None]:
 class _Display:
     """Renders campaign events: failures to ``out``, progress to ``err``."""
 
-    def __init__(self, out: TextIO, err: TextIO, export: Path | None) -> None:
+    def __init__(self, out: TextIO, err: TextIO, export: Path | None, include_static: bool = False) -> None:
         self.out, self.err, self.export = out, err, export
+        self.kind = "" if include_static else "input-dependent "
         self.tty = bool(getattr(err, "isatty", lambda: False)())
         self.dirty = False
 
@@ -133,9 +134,9 @@ class _Display:
         elif isinstance(event, HuntFinished):
             self._clear()
             self.out.write(f"hunt: {event.configs} configs, {event.examples} examples in {event.seconds:.1f}s "
-                           f"({event.rate:.0f}/s), {len(event.reproducers)} input-dependent failure(s), seed "
+                           f"({event.rate:.0f}/s), {len(event.reproducers)} {self.kind}failure(s), seed "
                            f"{event.seed}\n")
-            if event.static:
+            if event.static and self.kind:
                 names = ", ".join(sorted(event.static))
                 self.out.write(f"static: {len(event.static)} config(s) already fail with the default inputs "
                                f"({names}); `comfy-contract check` reports them, --include-static hunts them "
@@ -167,5 +168,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         derandomize=args.derandomize, project=target.project_file,
         space_files=tuple(args.space) if args.space else None, snapshots=args.snapshots, lints=not args.no_lints,
     )
-    result = hunt(target, options, _Display(out, err, Path(args.export_tests) if args.export_tests else None))
+    result = hunt(target, options, _Display(out, err, Path(args.export_tests) if args.export_tests else None,
+                                           args.include_static))
     return 1 if result.reproducers else 0
