@@ -14,7 +14,6 @@ from comfy_contract.snapshots import (
     Snapshot,
     SnapshotStore,
     legacy_normalise,
-    refuse_parallel_update,
     snapshot_filename,
 )
 from graph_samples import BASES, legacy, sdxl
@@ -169,11 +168,3 @@ def test_import_refuses_to_replace_a_different_snapshot_without_force(store: Sna
     assert store.import_legacy(legacy("sdxl_dualclip"), "sd35_large", "eco", force=True).updated
 
 
-def test_updates_refuse_to_run_in_an_xdist_worker(store: SnapshotStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    refuse_parallel_update({})
-    with pytest.raises(ComfyContractError, match="pytest-xdist worker 'gw1'"):
-        refuse_parallel_update({"PYTEST_XDIST_WORKER": "gw1"})
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
-    with pytest.raises(ComfyContractError, match="refusing to write snapshots"):
-        store.update([("a", "eco", sdxl())])
-    assert not store.directory.exists()

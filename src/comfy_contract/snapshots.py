@@ -15,7 +15,6 @@ Files are written atomically and never deleted unless :meth:`SnapshotStore.prune
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +35,6 @@ __all__ = [
     "SnapshotStore",
     "UpdateReport",
     "legacy_normalise",
-    "refuse_parallel_update",
     "snapshot_filename",
 ]
 
@@ -269,7 +267,6 @@ class SnapshotStore:
         A drifted *legacy* snapshot keeps its legacy workflow and stores the drift as
         ``approved_drift``; an *approved* snapshot is rewritten with the new workflow.
         """
-        refuse_parallel_update()
         new: list[Key] = []
         updated: list[Key] = []
         unchanged: list[Key] = []
@@ -311,7 +308,6 @@ class SnapshotStore:
 
         An existing snapshot is only replaced with ``force=True``; an identical one is left alone.
         """
-        refuse_parallel_update()
         snap = Snapshot(config, mode, legacy_normalise(workflow), "legacy", self.normalisation,
                         None, legacy_file)
         path = self.path_for(config, mode)
@@ -347,7 +343,6 @@ class SnapshotStore:
 
     def prune(self, seen: Iterable[Key]) -> UpdateReport:
         """Delete the snapshots :meth:`unused` reports as S003 (never unreadable files)."""
-        refuse_parallel_update()
         deleted = tuple(Path(f.file) for f in self.unused(seen) if f.code == "S003" and f.file)
         for path in deleted:
             path.unlink(missing_ok=True)
@@ -369,18 +364,6 @@ def _is_equal(result: GraphDiff | None) -> bool:
 
 def _finding(code: str, message: str, **kw: Any) -> Finding:
     return Finding(code=code, message=message, severity=lookup(code).severity, **kw)
-
-
-def refuse_parallel_update(environ: Mapping[str, str] | None = None) -> None:
-    """Raise if running inside a pytest-xdist worker: snapshots are written once, from the controller."""
-    env = os.environ if environ is None else environ
-    worker = env.get("PYTEST_XDIST_WORKER")
-    if worker:
-        raise ComfyContractError(
-            f"refusing to write snapshots from pytest-xdist worker {worker!r}: parallel workers would race",
-            hint="run the update without -n (e.g. `pytest -p no:xdist --snapshot-update`) "
-            "or use `comfy-contract snapshot update`",
-        )
 
 
 # --- the legacy server's normalisation (devserver layout §3) ---------------------------------------
