@@ -115,7 +115,8 @@ def report_text(report: Report, *, verbose: bool = False, width: int = 28) -> st
         mode_w = max(4, *(len(m) for _c, m, _cells in table)) + 2
         col_w = {b: max(len(b), *(len(cells[b].text()) for _c, _m, cells in table)) + 2 for b in backends}
         out.append("")
-        out.append("config".ljust(name_w) + "mode".ljust(mode_w) + "".join(b.ljust(col_w[b]) for b in backends).rstrip())
+        header = "config".ljust(name_w) + "mode".ljust(mode_w) + "".join(b.ljust(col_w[b]) for b in backends)
+        out.append(header.rstrip())
         for config, mode, cells in table:
             out.append(config.ljust(name_w) + mode.ljust(mode_w)
                        + "".join(cells[b].text().ljust(col_w[b]) for b in backends).rstrip())
