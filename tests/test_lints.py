@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from comfy_contract import Catalog, Finding, load_catalog
+from comfy_contract import Catalog, Finding, load_catalog, validate
 from comfy_contract.codes import lookup
 from comfy_contract.lints import LINTS, PROJECT_LINTS, output_media, run_lints, run_project_lints
 from comfy_contract.rendering import Injection, Rendered, Submission
@@ -312,6 +312,28 @@ def test_l011_source_that_is_not_a_builtin(backends: dict[str, Catalog]) -> None
 
 def test_l011_passes_on_previous_output(backends: dict[str, Catalog]) -> None:
     assert lint(backends, sub(txt2img(), (PROMPT, SEED))) == []
+
+
+# --- L012 accepted, then the prompt worker dies ----------------------------------------------------------
+def test_l012_node_without_inputs_anywhere(backends: dict[str, Catalog], stock_catalog: Catalog) -> None:
+    wf = txt2img()
+    wf["50"] = {"class_type": "EmptyLatentImage"}  # unreachable: ComfyUI never validates it
+    assert validate(wf, stock_catalog).accepted  # ... so it answers 200, then the worker dies executing
+    found = lint(backends, sub(wf))
+    assert [(f.code, f.node_id) for f in found if f.code == "L012"] == [("L012", "50")]
+
+
+def test_l012_undeclared_link_to_a_missing_node(backends: dict[str, Catalog], stock_catalog: Catalog) -> None:
+    wf = txt2img(**{"9.bogus": ["99", 0]})
+    assert validate(wf, stock_catalog).accepted
+    found = lint(backends, sub(wf))
+    assert [(f.code, f.node_id, f.input, f.actual) for f in found] == [("L012", "9", "bogus", ["99", 0])]
+
+
+def test_l012_passes_on_declared_links_and_inputs_objects(backends: dict[str, Catalog]) -> None:
+    wf = txt2img(**{"9.bogus": ["8", 0]})  # undeclared but links to an existing node: harmless
+    wf["50"] = {"class_type": "EmptyLatentImage", "inputs": {}}
+    assert "L012" not in codes(lint(backends, sub(wf)))
 
 
 # --- robustness -----------------------------------------------------------------------------------

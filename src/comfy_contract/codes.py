@@ -178,6 +178,13 @@ _TABLE: tuple[Code, ...] = (
          "empty even when comfy-contract's corrected renderer fills it. (With the app's own semantics the "
          "renderer reports `R004` at that node instead.) Send the value under the mapping's key from the proxy "
          "chunk, or use `{{PREVIOUS_OUTPUT}}`.", None),
+    Code("L012", "kills-prompt-worker", "ComfyUI accepts the prompt, then its prompt worker dies", E, "lint",
+         "Measured on ComfyUI 0.3.75: `/prompt` validates only what outputs depend on, but execution "
+         "touches every node. A node without an `inputs` object (anywhere in the workflow), or an "
+         "undeclared input linked to a node id that does not exist, passes validation (HTTP 200) and then "
+         "kills the server's prompt-worker thread: this prompt and every later one stay queued until "
+         "ComfyUI is restarted. Give every node an `inputs` object and remove or fix the stray link.",
+         None),
     # --- C: per-config contracts ---------------------------------------------------------------
     Code("C001", "contract-required-class", "A required class_type is absent", E, "contract",
          "A contract requires this class for the config, but no node that feeds an output has it - typically "

@@ -348,6 +348,41 @@ def lint_source_not_builtin(ctx: LintContext) -> Iterator[Finding]:
             break
 
 
+def lint_kills_prompt_worker(ctx: LintContext) -> Iterator[Finding]:
+    workflow = ctx.submission.workflow
+    if not isinstance(workflow, Mapping):
+        return
+    for raw_id, node in workflow.items():
+        node_id = str(raw_id)
+        if not isinstance(node, Mapping) or "class_type" not in node:
+            continue  # ComfyUI rejects such prompts outright (V001 / HTTP 500): nothing runs
+        if not isinstance(node.get("inputs"), Mapping):
+            got = "no `inputs`" if "inputs" not in node else f"`inputs` = {_short(repr(node['inputs']))}"
+            yield ctx.finding(
+                "L012",
+                f"node {node_id!r} has {got}; ComfyUI 0.3.75 still accepts the prompt when an output validates, "
+                "then its prompt worker dies executing it and every later prompt hangs. Give the node an "
+                "`inputs` object (`{}` if it has none)",
+                node_id, expected="an inputs object", actual=node.get("inputs"),
+            )
+            continue
+        if node_id not in ctx.live:
+            continue
+        spec = ctx.spec(node_id)
+        declared = set(spec.inputs) | set(spec.hidden) if spec is not None else None
+        for name, value in inputs_of(node).items():
+            if declared is None or name in declared or not isinstance(value, list) or len(value) != 2:
+                continue
+            if str(value[0]) not in ctx.graph:
+                yield ctx.finding(
+                    "L012",
+                    f"undeclared input {name!r} of node {node_id!r} links to node {value[0]!r}, which does not "
+                    "exist; ComfyUI ignores undeclared inputs when validating (HTTP 200) but its prompt worker "
+                    "dies executing the prompt. Remove the input or fix the link",
+                    node_id, name, expected="no link to a missing node", actual=value,
+                )
+
+
 def lint_custom_node_missing(ctx: LintContext) -> Iterator[Finding]:
     for node_id, node in ctx.graph.items():
         ct = class_type(node)
@@ -512,6 +547,7 @@ LINTS: tuple[Lint, ...] = (
     Lint("L009", lint_deprecated_node),
     Lint("L010", lint_media_output_missing),
     Lint("L011", lint_source_not_builtin),
+    Lint("L012", lint_kills_prompt_worker),
 )
 PROJECT_LINTS: tuple[ProjectLint, ...] = (ProjectLint("L005", lint_shared_filename_prefix),)
 
