@@ -51,6 +51,12 @@ _TABLE: tuple[Code, ...] = (
          "ComfyUI's handler raises an exception for this body (e.g. a node that is not an object, a "
          "non-numeric `number`) and answers `500 Internal Server Error` without a JSON body. The app "
          "sees no node errors at all. Fix the body's shape.", None),
+    Code("V007", "not-api-format", "The body is outside the API-format schema", N, "validate",
+         "The workflow or `/prompt` body does not match `contracts/schemas/prompt-request.schema.json` "
+         "(e.g. a negative link index, a numeric node id in a link, a node without `inputs`). ComfyUI may "
+         "still accept it - the verdict above is ComfyUI's - but it works by accident: write links as "
+         "`[\"node_id\", slot]` with a non-negative slot and give every node `class_type` and `inputs`.",
+         None),
     Code("V010", "required-input-missing", "A required input is missing", E, "validate",
          "A required input of the node is neither linked nor given a value. ComfyUI does not fill in "
          "defaults for API prompts. Map a value to it or set it in the chunk.", "required_input_missing"),

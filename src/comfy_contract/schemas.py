@@ -12,8 +12,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from comfy_contract.errors import ComfyContractError
+from comfy_contract.findings import Finding, Severity
 
-__all__ = ["data_dir", "load_schema", "schema_errors", "schema_validator"]
+__all__ = ["data_dir", "load_schema", "schema_errors", "schema_validator", "structure_findings"]
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "contracts"
 
@@ -57,6 +58,17 @@ def schema_validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry())
+
+
+def structure_findings(body: Any) -> tuple[Finding, ...]:
+    """``V007`` findings where a ``/prompt`` body leaves the API-format schema (information only:
+    ComfyUI's verdict does not depend on it). Costs a full JSON Schema pass: for front ends, not hot loops."""
+    out = []
+    for problem in schema_errors(body, "prompt-request.schema.json"):
+        pointer, _, what = problem.partition(": ")
+        path = pointer.removeprefix("/prompt") or "/"
+        out.append(Finding("V007", f"not well-formed API format at {path}: {what}", Severity.INFO, path=path))
+    return tuple(out)
 
 
 def schema_errors(instance: Any, name: str) -> list[str]:

@@ -129,3 +129,18 @@ def test_console_script_subprocess(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["status"] == 400
+
+
+def test_accepted_by_accident_gets_a_structure_note(tmp_path: Path) -> None:
+    wf = json.loads(json.dumps(GOOD))
+    wf["2"]["inputs"]["samples"] = ["1", -1]  # ComfyUI indexes like Python: the last output
+    code, out, _ = run("validate", write(tmp_path, "neg.json", wf), "--catalog", CATALOG)
+    assert code == 0
+    assert "accepted (HTTP 200)" in out
+    assert "note: V007 not well-formed API format at /2/inputs/samples:" in out
+
+
+def test_well_formed_workflow_has_no_structure_note(tmp_path: Path) -> None:
+    code, out, _ = run("validate", write(tmp_path, "good.json", GOOD), "--catalog", CATALOG)
+    assert code == 0
+    assert "note:" not in out

@@ -9,6 +9,7 @@ from comfy_contract.catalog import merge_catalogs
 from comfy_contract.errors import InputError
 from comfy_contract.jsonio import dumps, read_json
 from comfy_contract.reports.text import verdict_text
+from comfy_contract.schemas import structure_findings
 from comfy_contract.validator import is_request_body, validate, validate_request
 
 
@@ -45,13 +46,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             input_errors += 1
             print(f"comfy-contract: error: {exc}", file=err)
             continue
-        verdict = validate_request(data, catalog, era=era) if is_request_body(data) else validate(
-            data, catalog, era=era)
+        is_body = is_request_body(data)
+        verdict = validate_request(data, catalog, era=era) if is_body else validate(data, catalog, era=era)
         rejected = rejected or not verdict.accepted
         if args.format == "json":
             out.write(dumps({"file": path, "status": verdict.status, "body": verdict.body}) + "\n")
         else:
             out.write(verdict_text(path, verdict) + "\n")
+            for note in structure_findings(data if is_body else {"prompt": data}):
+                out.write(f"  note: {note.code} {note.message}\n")
     if input_errors:
         return 2
     return 1 if rejected else 0
