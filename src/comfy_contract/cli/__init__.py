@@ -65,6 +65,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except ComfyContractError as exc:
         print(f"comfy-contract: error: {exc}", file=err)
         return 2
+    except OSError as exc:  # a file system refusal (permissions, read-only, missing parent): not a bug of ours
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"comfy-contract: error: cannot access{where}: {exc.strerror or exc}", file=err)
+        return 2
     except KeyboardInterrupt:
         print("comfy-contract: interrupted", file=err)
         return 130
