@@ -8,6 +8,7 @@ Each sub-command is a module in this package with ``add_parser(subparsers)`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -51,7 +52,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        with contextlib.redirect_stdout(out):  # --help and --version print to our stream
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except _UsageError as exc:
         print(str(exc), file=err)
         return 2
