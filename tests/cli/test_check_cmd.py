@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,21 +10,10 @@ from pathlib import Path
 import pytest
 
 from checkproject import make_project
-from comfy_contract.cli import main
+from clirun import run
 
 REPO = Path(__file__).resolve().parents[2]
 
-
-def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old = Path.cwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        code = main(list(argv), stdout=out, stderr=err)
-    finally:
-        os.chdir(old)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
+from clirun import run
 from comfy_contract.canonical import canonicalize
-from comfy_contract.cli import main
 from comfy_contract.diff import apply_delta
 from graph_samples import BASES, legacy, renumber, sdxl
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(tmp_path: Path, name: str, data: Any) -> str:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-from comfy_contract.cli import main
+from clirun import run
 from comfy_contract.project import load_project
 
 REPO = Path(__file__).resolve().parents[2]
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_init_writes_a_project_that_checks(tmp_path: Path) -> None:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from comfy_contract.cli import COMMANDS, main
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(args), stdout=out, stderr=err), out.getvalue(), err.getvalue()
+from clirun import run
+from comfy_contract.cli import COMMANDS
 
 
 def test_file_system_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -8,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.cli import main
+from clirun import run
 from comfy_contract.cli.render_cmd import file_stem
 from devserver.helpers import make_tree, write
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_render_the_sample_app(sample_app: Path, tmp_path: Path) -> None:

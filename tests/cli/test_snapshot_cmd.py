@@ -4,22 +4,16 @@ unused -> reported (fails unless allowed); prune deletes only when asked."""
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from comfy_contract.cli import main
+from clirun import run
 
 APP = Path(__file__).resolve().parents[2] / "fixtures" / "sample_app"
 
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from comfy_contract.cli import main
+from clirun import run
 
 CATALOG = str(Path(__file__).resolve().parents[2] / "contracts" / "catalogs" / "comfyui-0.3.75.json")
 
@@ -20,11 +19,6 @@ GOOD = {
     "2": {"class_type": "SaveLatent", "inputs": {"samples": ["1", 0], "filename_prefix": "t"}},
 }
 
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(tmp_path: Path, name: str, data: Any) -> str:
