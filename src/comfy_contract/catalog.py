@@ -17,7 +17,7 @@ from typing import Any
 
 from comfy_contract.eras import DEFAULT_ERA, Era, era_for_fields, get_era
 from comfy_contract.errors import CatalogError, ComfyContractError
-from comfy_contract.jsonio import read_json
+from comfy_contract.jsonio import read_json, thaw
 
 __all__ = ["Catalog", "InputSpec", "NodeSpec", "load_catalog", "merge_catalogs"]
 
@@ -217,24 +217,17 @@ class Catalog:
 
     def object_info(self) -> dict[str, Any]:
         """The catalog as ``/object_info`` JSON (for writing merged catalogs)."""
-        return {name: _thaw(spec.raw) for name, spec in self.nodes.items()}
+        return {name: thaw(spec.raw) for name, spec in self.nodes.items()}
 
     def to_envelope(self) -> dict[str, Any]:
         return {
             "format": ENVELOPE_FORMAT,
             "comfyui_version": self.comfyui_version,
             "era": self.era.id,
-            **{k: _thaw(v) for k, v in self.metadata.items() if k not in {"format", "comfyui_version", "era"}},
+            **{k: thaw(v) for k, v in self.metadata.items() if k not in {"format", "comfyui_version", "era"}},
             "object_info": self.object_info(),
         }
 
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_thaw(v) for v in value]
-    return value
 
 
 def _looks_like_object_info(data: Mapping[str, Any]) -> bool:

@@ -25,7 +25,7 @@ from deepdiff import DeepDiff, Delta
 
 from comfy_contract.canonical import MISSING, CanonicalGraph, Normalisation, _is_link, canonicalize, match
 from comfy_contract.errors import ComfyContractError
-from comfy_contract.jsonio import dumps
+from comfy_contract.jsonio import dumps, escape_token
 
 __all__ = ["Change", "ChangeKind", "GraphDiff", "apply_delta", "diff", "diff_canonical"]
 
@@ -50,9 +50,6 @@ _LITERAL_KINDS = frozenset({ChangeKind.LITERAL_CHANGED, ChangeKind.INPUT_REMOVED
 _ORDER = {kind: i for i, kind in enumerate(ChangeKind)}
 
 
-def _pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -75,12 +72,12 @@ class Change:
     @property
     def path(self) -> str:
         """The JSON pointer inside the node (``/inputs/steps``), ``""`` for a whole node."""
-        return "" if self.input is None else f"/inputs/{_pointer_token(self.input)}"
+        return "" if self.input is None else f"/inputs/{escape_token(self.input)}"
 
     def pointer(self, side: str) -> str | None:
         """The JSON pointer in workflow ``"a"`` or ``"b"``, or ``None`` if that side lacks the node."""
         ids = self.a if side == "a" else self.b
-        return f"/{_pointer_token(ids[0])}{self.path}" if ids else None
+        return f"/{escape_token(ids[0])}{self.path}" if ids else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

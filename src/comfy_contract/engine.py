@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from comfy_contract.catalog import Catalog
 from comfy_contract.errors import ComfyContractError
 from comfy_contract.findings import Finding, Severity
+from comfy_contract.jsonio import json_pointer
 from comfy_contract.locate import Locator
 from comfy_contract.rendering import MODES, Generator, Rendered, RenderInputs, Submission
 from comfy_contract.results import (
@@ -176,9 +177,6 @@ Event = RunStarted | ConfigChecked | RunFinished
 def _status(findings: Sequence[Finding], fail_on: Severity | None) -> Status:
     return "fail" if fails(findings, fail_on) else "pass"
 
-
-def _pointer(*parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _submission_label(submission: Submission, index: int) -> str:
@@ -394,7 +392,7 @@ class Engine:
                         finding.input is None or inj.field in (finding.input, f"inputs.{finding.input}")):
                     return self.locator.locate(inj.file, inj.pointer)
             if sub.chunk_file:
-                path = finding.path or _pointer(finding.node_id)
+                path = finding.path or json_pointer(finding.node_id)
                 return self.locator.locate(sub.chunk_file, "/workflow" + path)
         if rendered.config_file:
             return self.locator.locate(rendered.config_file, None)

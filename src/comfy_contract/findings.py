@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from comfy_contract.jsonio import thaw
+
 __all__ = ["Finding", "Severity"]
 
 
@@ -78,13 +80,6 @@ class Finding:
             "file": self.file,
         }
         if self.comfyui is not None:
-            out["comfyui"] = _plain(self.comfyui)
+            out["comfyui"] = thaw(self.comfyui)
         return out
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

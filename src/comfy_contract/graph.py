@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comfy_contract.catalog import Catalog, NodeSpec
+from comfy_contract.jsonio import escape_token
 
 __all__ = [
     "Link",
@@ -75,11 +76,8 @@ def title_of(node: Any) -> str | None:
 
 def input_pointer(node_id: str, input_name: str) -> str:
     """The JSON pointer (RFC 6901) of ``workflow[node_id].inputs[input_name]``."""
-    return f"/{_escape(node_id)}/inputs/{_escape(input_name)}"
+    return f"/{escape_token(node_id)}/inputs/{escape_token(input_name)}"
 
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def links_of(node_id: str, node: Any, known: Mapping[str, Any]) -> Iterator[Link]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from comfy_contract.errors import InputError
 
-__all__ = ["dumps", "loads", "read_json", "write_json_atomic"]
+__all__ = ["dumps", "escape_token", "json_pointer", "loads", "read_json", "thaw", "write_json_atomic"]
 
 
 def loads(data: bytes | str, *, source: str) -> Any:
@@ -67,3 +68,22 @@ def write_json_atomic(path: str | Path, value: Any, *, indent: int | None = 2) -
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def escape_token(token: object) -> str:
+    """One JSON pointer reference token (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def json_pointer(*parts: object) -> str:
+    """The JSON pointer of a path, e.g. ``json_pointer("4", "inputs", "ckpt_name")`` -> ``/4/inputs/ckpt_name``."""
+    return "".join("/" + escape_token(p) for p in parts)
+
+
+def thaw(value: Any) -> Any:
+    """A plain (mutable, JSON-shaped) copy of read-only mappings and tuples."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(v) for v in value]
+    return value

@@ -22,6 +22,7 @@ from comfy_contract.catalog import Catalog
 from comfy_contract.codes import BY_COMFYUI_TYPE
 from comfy_contract.eras import Era, get_era
 from comfy_contract.findings import Finding, Severity
+from comfy_contract.jsonio import json_pointer
 from comfy_contract.verdict import SERVER_ERROR_BODY, Verdict
 
 __all__ = ["validate", "validate_request"]
@@ -421,9 +422,6 @@ def _validate_prompt(
 # -- findings ---------------------------------------------------------------------------------------
 
 
-def _pointer(*parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
 
 def _reason_finding(node_id: Any, class_type: Any, reason: Reason) -> Finding:
     rtype = reason.get("type")
@@ -445,8 +443,8 @@ def _reason_finding(node_id: Any, class_type: Any, reason: Reason) -> Finding:
         expected = config[0]
     elif rtype == "required_input_missing":
         expected = "a value or a link"
-    path = _pointer(node_id, "inputs", input_name) if input_name and rtype not in (
-        "exception_during_inner_validation",) else _pointer(node_id)
+    path = json_pointer(node_id, "inputs", input_name) if input_name and rtype not in (
+        "exception_during_inner_validation",) else json_pointer(node_id)
     details = reason.get("details")
     message = f"{reason.get('message')}: {details}" if details else str(reason.get("message"))
     return Finding(
@@ -469,7 +467,7 @@ def _prompt_finding(error: Reason) -> Finding:
     if etype == "invalid_prompt" and node_id is not None:
         msg = f"{msg} ({error.get('details')})"
     return Finding(code, msg, Severity.ERROR, node_id=node_id,
-                   path=_pointer(node_id) if node_id is not None else None, comfyui=error)
+                   path=json_pointer(node_id) if node_id is not None else None, comfyui=error)
 
 
 def _verdict(

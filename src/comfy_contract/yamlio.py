@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
 from comfy_contract.errors import InputError
+from comfy_contract.jsonio import json_pointer
 
 __all__ = ["YamlDoc", "YamlProblem", "load_yaml", "schema_problems"]
 
@@ -73,7 +74,7 @@ class YamlDoc:
 
 
 def pointer(parts: Iterable[str | int]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return json_pointer(*parts)
 
 
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:

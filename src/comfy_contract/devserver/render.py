@@ -21,6 +21,7 @@ from comfy_contract.devserver.placeholders import fill, find_cycles, names_in, s
 from comfy_contract.devserver.tree import Doc, Tree, load_tree
 from comfy_contract.errors import ComfyContractError
 from comfy_contract.findings import Finding, Severity
+from comfy_contract.jsonio import json_pointer
 from comfy_contract.rendering import MODES, Injection, Outcome, Rendered, RenderInputs, Submission
 
 __all__ = ["DevserverGenerator", "DevserverOptions"]
@@ -83,9 +84,6 @@ def fallback_workflow() -> dict[str, Any]:
     workflow: dict[str, Any] = json.loads(data)["workflow"]
     return workflow
 
-
-def _ptr(*parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -151,7 +149,8 @@ class _Run:
         prefs = _mapping(_mapping(doc.data).get("media_preferences"))
         listed = prefs.get("output_configs")
         if isinstance(listed, list) and listed:
-            return [(str(n), doc.file, _ptr("media_preferences", "output_configs", i)) for i, n in enumerate(listed)]
+            return [(str(n), doc.file, json_pointer("media_preferences", "output_configs", i))
+                    for i, n in enumerate(listed)]
         media = prefs.get("default_output")
         if not isinstance(media, str):
             return []
@@ -165,7 +164,7 @@ class _Run:
         name = _mapping(self.use(defaults_doc).get(media)).get(self.mode)
         if not isinstance(name, str) or not name:
             return []
-        return [(name, defaults_doc.file, _ptr(media, self.mode))]
+        return [(name, defaults_doc.file, json_pointer(media, self.mode))]
 
     def output_config(self, name: str, file: str | None, pointer: str | None,
                       stage: _Stage) -> tuple[Outcome, list[Submission]]:
@@ -204,7 +203,7 @@ class _Run:
             broken = ", ".join(d.rel for d in self.tree.broken_pipelines)
             extra = f" (unreadable pipeline files that may define it: {broken})" if broken else ""
             raise _Stop(Finding("R007", f"config uses pipeline {name!r}, which no file under pipelines/ names"
-                                f"{extra}. Add it or fix the config's `{key}`.", file=doc.file, path=_ptr(key),
+                                f"{extra}. Add it or fix the config's `{key}`.", file=doc.file, path=json_pointer(key),
                                 actual=name))
         self.use(found)
         return found
@@ -217,7 +216,7 @@ class _Run:
         for cycle in find_cycles(params):
             self.add(Finding("R014", f"placeholders refer to each other in a cycle: {' -> '.join(cycle)}; the app "
                              "substitutes once and sends a literal '{{...}}'. Give them literal values.",
-                             file=doc.file, path=_ptr("parameters", cycle[0]), actual=cycle))
+                             file=doc.file, path=json_pointer("parameters", cycle[0]), actual=cycle))
 
     def table(self, stage: _Stage, params: Mapping[str, Any]) -> dict[str, Any]:
         """The placeholder table in the app's order: built-ins, LLM answers, custom, parameters."""
@@ -261,7 +260,7 @@ class _Run:
             shown = f"{raw!r}" if raw == name else f"{raw!r} (= {name!r})"
             raise _Stop(Finding("R006", f"pipeline chunk {shown} is not under chunks/; the app fails before "
                                 "ComfyUI. Add the chunk or fix the name.", file=pipeline_doc.file,
-                                path=_ptr("chunks", index), actual=name))
+                                path=json_pointer("chunks", index), actual=name))
         return doc
 
     def llm(self, chunk_doc: Doc, pipeline_doc: Doc, config_doc: Doc, stage: _Stage) -> None:
@@ -308,12 +307,12 @@ class _Run:
                 self.add(Finding("R013", f"proxy parameter {key!r}: the text inserted for "
                                  f"{', '.join(filled.used)} contained {{{{{'}}, {{'.join(filled.resubstituted)}}}}}, "
                                  "which the app substituted again.", severity=Severity.WARNING,
-                                 file=chunk_doc.file, path=_ptr("parameters", key)))
+                                 file=chunk_doc.file, path=json_pointer("parameters", key)))
             role = self.role(key, filled.used, filled.unresolved, llm_names)
             fix_file, fix_ptr = (config_doc.file, "/parameters") if filled.unresolved else (chunk_doc.file, None)
             if role == "prompt" and filled.unresolved:
                 fix_file, fix_ptr = config_doc.file, "/context"
-            values[str(key)] = _Value(filled.value, role, fix_file, fix_ptr or _ptr("parameters", key))
+            values[str(key)] = _Value(filled.value, role, fix_file, fix_ptr or json_pointer("parameters", key))
         if stringified:
             self.add(Finding("R005", f"proxy chunk {chunk_doc.rel!r} turned numbers into strings (the app uses "
                              f"str(value)): {', '.join(stringified)}.", severity=Severity.INFO,
@@ -351,7 +350,7 @@ class _Run:
         why = "has no 'OUTPUT_CHUNK' parameter"
         if lower:
             why += f" (it has {lower[0]!r}; placeholder names are case-sensitive)"
-        path = _ptr("parameters", lower[0]) if lower else "/parameters"
+        path = json_pointer("parameters", lower[0]) if lower else "/parameters"
         self.add(Finding("R001", f"output config {output_config!r} {why}, so proxy chunk {chunk_doc.rel!r} sent "
                          f"output_chunk={name!r} and the app silently fell back to its hard-coded SD3.5 workflow "
                          "with an empty prompt. Add OUTPUT_CHUNK to the config's parameters.",
@@ -378,7 +377,7 @@ class _Run:
         for key, spec in mappings.items():
             items = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
             for index, item in items:
-                pointer = _ptr("input_mappings", key) + ("" if index is None else f"/{index}")
+                pointer = json_pointer("input_mappings", key) + ("" if index is None else f"/{index}")
                 writer.apply(str(key), item, pointer, values)
         writer.prompt_injection(chunk.get("prompt_injection"), values)
         writer.scan_unresolved()
@@ -492,12 +491,12 @@ class _Writer:
 
     def unresolved(self, node_id: str, node: Mapping[str, Any], name: str, text: str) -> None:
         file, pointer = self.causes.get(
-            (node_id, f"inputs.{name}"), (self.doc.file, _ptr("workflow", node_id, "inputs", name)))
+            (node_id, f"inputs.{name}"), (self.doc.file, json_pointer("workflow", node_id, "inputs", name)))
         class_type = node.get("class_type")
         names = ", ".join(names_in(text))
         self.run.add(Finding(
             "R002", f"{class_type or 'node'} {node_id!r} input {name!r} is submitted as {text!r} "
-            f"(workflow {_ptr(node_id, 'inputs', name)}): no value for {names}. Provide the parameter or fix "
+            f"(workflow {json_pointer(node_id, 'inputs', name)}): no value for {names}. Provide the parameter or fix "
             "its name.", node_id=node_id, class_type=class_type if isinstance(class_type, str) else None,
             input=name, file=file, path=pointer, actual=text))
 
