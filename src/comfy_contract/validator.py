@@ -41,7 +41,6 @@ class _Check:
     required: bool
     input_type: Any
     extra_info: Mapping[str, Any]
-    spec_type: Any
     convert: Any  # callable or None
     min: Any
     max: Any
@@ -54,7 +53,6 @@ class _Class:
     checks: tuple[_Check, ...]
     outputs: Sequence[Any]  # RETURN_TYPES, a list or a tuple as in ComfyUI (index errors name the type)
     output_node: bool
-    skip_link_types: bool
 
 
 def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
@@ -75,7 +73,6 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
                     required=inp.category == "required",
                     input_type=inp.type,
                     extra_info=opts,
-                    spec_type=inp.type,
                     convert=era.conversions.get(inp.type) if isinstance(inp.type, str) else None,
                     min=opts.get("min", _NO_DEFAULT),
                     max=opts.get("max", _NO_DEFAULT),
@@ -84,7 +81,7 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
                 )
             )
         outputs = era.return_types(spec.raw)(spec.outputs)
-        table[name] = _Class(tuple(checks), outputs, spec.output_node, skip_link_types=False)
+        table[name] = _Class(tuple(checks), outputs, spec.output_node)
     catalog._compiled[era.id] = table
     return table
 
