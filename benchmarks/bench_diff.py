@@ -19,8 +19,8 @@ from deepdiff import DeepDiff
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from comfy_contract.canonical import canonicalize
-from comfy_contract.diff import diff
+from comfy_contract.snapshot.canonical import canonicalize
+from comfy_contract.snapshot.diff import diff
 from graph_samples import renumber, twenty_nodes
 
 EQUAL_TARGET_MS = 1.0

@@ -95,7 +95,7 @@ def main() -> None:
     ms = per_call_us(lambda: validate(long, catalog), repeat=3, number=20) / 1000
     print(f"2,000-node chain:            {ms:8.2f} ms/validation  {1000 / ms:9.1f}/s")
     if args.url:
-        from comfy_contract.client import ComfyClient
+        from comfy_contract.live.client import ComfyClient
 
         body = {"prompt": bad, "client_id": "bench"}
         with ComfyClient(args.url) as client:

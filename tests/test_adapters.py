@@ -11,9 +11,9 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import httpx
 import pytest
 
-from comfy_contract.adapters import CallableGenerator, CommandGenerator, HttpGenerator
-from comfy_contract.errors import ComfyContractError
-from comfy_contract.rendering import Generator, RenderInputs
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
+from comfy_contract.render.model import Generator, RenderInputs
 
 APP = '''
 import json, sys

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from comfy_contract import ComfyContractError, ConfigError, Finding
-from comfy_contract.baseline import Baseline, BaselineEntry
+from comfy_contract.check.baseline import Baseline, BaselineEntry
 
 TODAY = dt.date(2026, 6, 1)
 SEED = Finding("L006", "fixed seed", node_id="3", input="seed")

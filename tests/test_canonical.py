@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comfy_contract.canonical import VOLATILE, Normalisation, canonicalize, match
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.snapshot.canonical import VOLATILE, Normalisation, canonicalize, match
 from graph_samples import BASES, base_workflows, legacy, renumber, renumberings, sdxl, twenty_nodes
 
 

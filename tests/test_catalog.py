@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from comfy_contract import Catalog, CatalogError, UnsupportedEraError, load_catalog, merge_catalogs, validate
-from comfy_contract.errors import InputError
+from comfy_contract.core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 STOCK = REPO / "contracts" / "catalogs" / "comfyui-0.3.75.json"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from checkproject import make_project
+from comfy_contract.check.gitchanges import changed_since
 from comfy_contract.cli import main
-from comfy_contract.gitchanges import changed_since
 
 
 def git(cwd: Path, *args: str) -> str:

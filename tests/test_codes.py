@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from comfy_contract.cli import main
-from comfy_contract.codes import _TABLE, CODES, render_markdown
+from comfy_contract.core.codes import _TABLE, CODES, render_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def test_docs_codes_md_is_up_to_date() -> None:
     expected = render_markdown()
     actual = (REPO / "docs" / "codes.md").read_text(encoding="utf-8")
     assert actual == expected, (
-        "docs/codes.md is stale; regenerate with: python -c \"from comfy_contract.codes import render_markdown; "
+        "docs/codes.md is stale; regenerate with: python -c \"from comfy_contract.core.codes import render_markdown; "
         "open('docs/codes.md', 'w').write(render_markdown())\"")
     for code in CODES:
         assert f"### {code}\n" in actual

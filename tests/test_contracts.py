@@ -10,8 +10,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from comfy_contract import Catalog, ConfigError, load_catalog
-from comfy_contract.contracts import ContractSet
-from comfy_contract.rendering import Injection, Rendered, RenderInputs, Submission
+from comfy_contract.check.contracts import ContractSet
+from comfy_contract.render.model import Injection, Rendered, RenderInputs, Submission
 
 REPO = Path(__file__).resolve().parent.parent
 PROMPT = Injection("prompt", "6", "inputs.text", "prompt", "a lighthouse", "{{PREVIOUS_OUTPUT}}")

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comfy_contract.canonical import canonicalize
-from comfy_contract.diff import ChangeKind, apply_delta, diff
-from comfy_contract.errors import ComfyContractError
-from comfy_contract.snapshots import legacy_normalise
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.snapshot.canonical import canonicalize
+from comfy_contract.snapshot.diff import ChangeKind, apply_delta, diff
+from comfy_contract.snapshot.store import legacy_normalise
 from graph_samples import BASES, base_workflows, legacy, mutated, renumberings, sdxl
 
 # --- invariants --------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from comfy_contract import Catalog, Finding, load_catalog, validate
-from comfy_contract.codes import lookup
-from comfy_contract.lints import LINTS, PROJECT_LINTS, output_media, run_lints, run_project_lints
-from comfy_contract.rendering import Injection, Rendered, Submission
+from comfy_contract.check.lints import LINTS, PROJECT_LINTS, output_media, run_lints, run_project_lints
+from comfy_contract.core.codes import lookup
+from comfy_contract.render.model import Injection, Rendered, Submission
 
 REPO = Path(__file__).resolve().parent.parent
 OFFICIAL = "OfficialStableDiffusion/sd3.5_large.safetensors"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.catalog import Catalog
-from comfy_contract.contracts import ContractSet
-from comfy_contract.devserver import DevserverGenerator, DevserverOptions
-from comfy_contract.findings import Finding
-from comfy_contract.lints import run_lints, run_project_lints
-from comfy_contract.project import load_project
-from comfy_contract.rendering import MODES, Rendered
+from comfy_contract.check.contracts import ContractSet
+from comfy_contract.check.lints import run_lints, run_project_lints
+from comfy_contract.check.project import load_project
+from comfy_contract.core.findings import Finding
+from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
+from comfy_contract.render.model import MODES, Rendered
+from comfy_contract.validation.catalog import Catalog
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "fixtures" / "sample_app" / "schemas"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.locate import Locator, pointer_position, pointer_tokens
+from comfy_contract.check.locate import Locator, pointer_position, pointer_tokens
 
 TEXT = """{
   "name": "x",

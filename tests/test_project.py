@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.devserver import DevserverGenerator
-from comfy_contract.errors import ConfigError
-from comfy_contract.project import find_project_file, load_project
+from comfy_contract.check.project import find_project_file, load_project
+from comfy_contract.core.errors import ConfigError
+from comfy_contract.render.devserver import DevserverGenerator
 
 REPO = Path(__file__).resolve().parent.parent
 

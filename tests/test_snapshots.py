@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.canonical import VOLATILE
-from comfy_contract.errors import ComfyContractError, InputError
-from comfy_contract.snapshots import (
+from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.snapshot.canonical import VOLATILE
+from comfy_contract.snapshot.store import (
     FORMAT,
     Snapshot,
     SnapshotStore,

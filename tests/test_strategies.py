@@ -7,9 +7,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comfy_contract import strategies as cst
-from comfy_contract.catalog import InputSpec
-from comfy_contract.rendering import RenderInputs
+from comfy_contract.fuzz import strategies as cst
+from comfy_contract.render.model import RenderInputs
+from comfy_contract.validation.catalog import InputSpec
 
 FEW = settings(max_examples=60, database=None, deadline=None)
 STEPS = InputSpec("steps", "required", "INT", {"min": 1, "max": 10000}, ["INT", {"min": 1, "max": 10000}])

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from comfy_contract import Catalog, validate, validate_request
-from comfy_contract.agreement import differences
-from comfy_contract.schemas import schema_errors
+from comfy_contract.core.schemas import schema_errors
+from comfy_contract.live.agreement import differences
 
 RECORDED = Path(__file__).parent / "data" / "recorded-0.3.75"
 

@@ -10,27 +10,33 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from comfy_contract.baseline import Baseline, BaselineEntry
-    from comfy_contract.canonical import CanonicalGraph, Normalisation, canonicalize
-    from comfy_contract.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
-    from comfy_contract.codes import CODES, Code
-    from comfy_contract.contracts import ContractSet
-    from comfy_contract.devserver import DevserverGenerator, DevserverOptions
-    from comfy_contract.diff import Change, ChangeKind, GraphDiff
-    from comfy_contract.engine import Engine, Selection, Suite, suite_from_project
-    from comfy_contract.eras import ERAS, Era
-    from comfy_contract.errors import CatalogError, ComfyContractError, ConfigError, InputError, UnsupportedEraError
-    from comfy_contract.findings import Finding, Severity
-    from comfy_contract.lints import LINTS, Lint, LintContext, run_lints, run_project_lints
-    from comfy_contract.project import Project, load_project
-    from comfy_contract.rendering import Generator, Injection, Rendered, RenderInputs, Submission
-    from comfy_contract.results import CheckResult, Location, Report
-    from comfy_contract.snapshots import Snapshot, SnapshotStore, UpdateReport
-    from comfy_contract.validator import validate, validate_request
-    from comfy_contract.verdict import Verdict
+from comfy_contract.core.version import __version__
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from comfy_contract.check.baseline import Baseline, BaselineEntry
+    from comfy_contract.check.contracts import ContractSet
+    from comfy_contract.check.engine import Engine, Selection, Suite, suite_from_project
+    from comfy_contract.check.lints import LINTS, Lint, LintContext, run_lints, run_project_lints
+    from comfy_contract.check.project import Project, load_project
+    from comfy_contract.check.results import CheckResult, Location, Report
+    from comfy_contract.core.codes import CODES, Code
+    from comfy_contract.core.errors import (
+        CatalogError,
+        ComfyContractError,
+        ConfigError,
+        InputError,
+        UnsupportedEraError,
+    )
+    from comfy_contract.core.findings import Finding, Severity
+    from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
+    from comfy_contract.render.model import Generator, Injection, Rendered, RenderInputs, Submission
+    from comfy_contract.snapshot.canonical import CanonicalGraph, Normalisation, canonicalize
+    from comfy_contract.snapshot.diff import Change, ChangeKind, GraphDiff
+    from comfy_contract.snapshot.store import Snapshot, SnapshotStore, UpdateReport
+    from comfy_contract.validation.catalog import Catalog, InputSpec, NodeSpec, load_catalog, merge_catalogs
+    from comfy_contract.validation.eras import ERAS, Era
+    from comfy_contract.validation.validator import validate, validate_request
+    from comfy_contract.validation.verdict import Verdict
 
 __all__ = [
     "CODES",
@@ -91,58 +97,58 @@ __all__ = [
 
 #: public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
-    "Baseline": "comfy_contract.baseline",
-    "BaselineEntry": "comfy_contract.baseline",
-    "CODES": "comfy_contract.codes",
-    "CanonicalGraph": "comfy_contract.canonical",
-    "Catalog": "comfy_contract.catalog",
-    "CatalogError": "comfy_contract.errors",
-    "Change": "comfy_contract.diff",
-    "ChangeKind": "comfy_contract.diff",
-    "CheckResult": "comfy_contract.results",
-    "Code": "comfy_contract.codes",
-    "ComfyContractError": "comfy_contract.errors",
-    "ConfigError": "comfy_contract.errors",
-    "ContractSet": "comfy_contract.contracts",
-    "DevserverGenerator": "comfy_contract.devserver",
-    "DevserverOptions": "comfy_contract.devserver",
-    "ERAS": "comfy_contract.eras",
-    "Engine": "comfy_contract.engine",
-    "Era": "comfy_contract.eras",
-    "Finding": "comfy_contract.findings",
-    "Generator": "comfy_contract.rendering",
-    "GraphDiff": "comfy_contract.diff",
-    "Injection": "comfy_contract.rendering",
-    "InputError": "comfy_contract.errors",
-    "InputSpec": "comfy_contract.catalog",
-    "LINTS": "comfy_contract.lints",
-    "Lint": "comfy_contract.lints",
-    "LintContext": "comfy_contract.lints",
-    "Location": "comfy_contract.results",
-    "NodeSpec": "comfy_contract.catalog",
-    "Normalisation": "comfy_contract.canonical",
-    "Project": "comfy_contract.project",
-    "RenderInputs": "comfy_contract.rendering",
-    "Rendered": "comfy_contract.rendering",
-    "Report": "comfy_contract.results",
-    "Selection": "comfy_contract.engine",
-    "Severity": "comfy_contract.findings",
-    "Snapshot": "comfy_contract.snapshots",
-    "SnapshotStore": "comfy_contract.snapshots",
-    "Submission": "comfy_contract.rendering",
-    "Suite": "comfy_contract.engine",
-    "UnsupportedEraError": "comfy_contract.errors",
-    "UpdateReport": "comfy_contract.snapshots",
-    "Verdict": "comfy_contract.verdict",
-    "canonicalize": "comfy_contract.canonical",
-    "load_catalog": "comfy_contract.catalog",
-    "load_project": "comfy_contract.project",
-    "merge_catalogs": "comfy_contract.catalog",
-    "run_lints": "comfy_contract.lints",
-    "run_project_lints": "comfy_contract.lints",
-    "suite_from_project": "comfy_contract.engine",
-    "validate": "comfy_contract.validator",
-    "validate_request": "comfy_contract.validator",
+    "Baseline": "comfy_contract.check.baseline",
+    "BaselineEntry": "comfy_contract.check.baseline",
+    "CODES": "comfy_contract.core.codes",
+    "CanonicalGraph": "comfy_contract.snapshot.canonical",
+    "Catalog": "comfy_contract.validation.catalog",
+    "CatalogError": "comfy_contract.core.errors",
+    "Change": "comfy_contract.snapshot.diff",
+    "ChangeKind": "comfy_contract.snapshot.diff",
+    "CheckResult": "comfy_contract.check.results",
+    "Code": "comfy_contract.core.codes",
+    "ComfyContractError": "comfy_contract.core.errors",
+    "ConfigError": "comfy_contract.core.errors",
+    "ContractSet": "comfy_contract.check.contracts",
+    "DevserverGenerator": "comfy_contract.render.devserver",
+    "DevserverOptions": "comfy_contract.render.devserver",
+    "ERAS": "comfy_contract.validation.eras",
+    "Engine": "comfy_contract.check.engine",
+    "Era": "comfy_contract.validation.eras",
+    "Finding": "comfy_contract.core.findings",
+    "Generator": "comfy_contract.render.model",
+    "GraphDiff": "comfy_contract.snapshot.diff",
+    "Injection": "comfy_contract.render.model",
+    "InputError": "comfy_contract.core.errors",
+    "InputSpec": "comfy_contract.validation.catalog",
+    "LINTS": "comfy_contract.check.lints",
+    "Lint": "comfy_contract.check.lints",
+    "LintContext": "comfy_contract.check.lints",
+    "Location": "comfy_contract.check.results",
+    "NodeSpec": "comfy_contract.validation.catalog",
+    "Normalisation": "comfy_contract.snapshot.canonical",
+    "Project": "comfy_contract.check.project",
+    "RenderInputs": "comfy_contract.render.model",
+    "Rendered": "comfy_contract.render.model",
+    "Report": "comfy_contract.check.results",
+    "Selection": "comfy_contract.check.engine",
+    "Severity": "comfy_contract.core.findings",
+    "Snapshot": "comfy_contract.snapshot.store",
+    "SnapshotStore": "comfy_contract.snapshot.store",
+    "Submission": "comfy_contract.render.model",
+    "Suite": "comfy_contract.check.engine",
+    "UnsupportedEraError": "comfy_contract.core.errors",
+    "UpdateReport": "comfy_contract.snapshot.store",
+    "Verdict": "comfy_contract.validation.verdict",
+    "canonicalize": "comfy_contract.snapshot.canonical",
+    "load_catalog": "comfy_contract.validation.catalog",
+    "load_project": "comfy_contract.check.project",
+    "merge_catalogs": "comfy_contract.validation.catalog",
+    "run_lints": "comfy_contract.check.lints",
+    "run_project_lints": "comfy_contract.check.lints",
+    "suite_from_project": "comfy_contract.check.engine",
+    "validate": "comfy_contract.validation.validator",
+    "validate_request": "comfy_contract.validation.validator",
 }
 
 

@@ -9,7 +9,7 @@ Items carry the markers ``comfy_check(name=...)`` and ``comfy_backend(name=...)`
 the same fixed blocks as ``comfy-contract check``. The fixtures ``comfy_project``, ``comfy_catalogs``,
 ``comfy_catalog``, ``render_config`` and ``comfy_validate`` work with or without ``--comfy-contract``.
 
-Every item is computed by :class:`comfy_contract.engine.Engine`; this module only maps results to
+Every item is computed by :class:`comfy_contract.check.engine.Engine`; this module only maps results to
 pytest outcomes. Collection is deterministic (configs in the generator's order), so pytest-xdist workers
 agree; workers write nothing (``--comfy-contract-snapshot-update`` refuses to run with ``-n``).
 """
@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from comfy_contract.errors import ComfyContractError
-from comfy_contract.findings import Severity
-from comfy_contract.results import ANY_BACKEND, FAIL_ON, CheckResult, parse_fail_on
+from comfy_contract.check.results import ANY_BACKEND, FAIL_ON, CheckResult, parse_fail_on
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.findings import Severity
 
 __all__ = ["HYPOTHESIS_PROFILES", "ContractFailure", "ContractItem"]
 
@@ -158,7 +158,7 @@ class _ContractSession:
         return self._engine
 
     def make_engine(self) -> Any:
-        from comfy_contract.engine import Engine, suite_from_project
+        from comfy_contract.check.engine import Engine, suite_from_project
 
         project = load_project_for(self.config)
         self.project_file = _relative(project.file, self.config.rootpath)
@@ -166,7 +166,7 @@ class _ContractSession:
         return Engine(suite, fail_on=self.fail_on)
 
     def selection(self) -> Any:
-        from comfy_contract.engine import Selection
+        from comfy_contract.check.engine import Selection
 
         backends = self.config.getoption("comfy_contract_backends") or self.config.getini("comfy_contract_backends")
         return Selection(configs=tuple(self.config.getoption("comfy_contract_configs") or ()),
@@ -196,7 +196,7 @@ class _ContractSession:
 
 def load_project_for(config: pytest.Config) -> Any:
     """The project named by --comfy-contract-project / ini comfy_contract_project, else found from rootdir."""
-    from comfy_contract.project import load_project
+    from comfy_contract.check.project import load_project
 
     given = config.getoption("comfy_contract_project", None) or config.getini("comfy_contract_project") or None
     try:
@@ -264,7 +264,7 @@ class ContractItem(pytest.Item):
             raise ContractFailure(result)
 
     def _update_snapshot(self, engine: Any, config: str, mode: str) -> None:
-        from comfy_contract.rendering import Rendered
+        from comfy_contract.render.model import Rendered
 
         rendered = engine.rendered(config, mode)
         if not isinstance(rendered, Rendered) or not rendered.submissions:
@@ -314,8 +314,8 @@ class ProjectItem(pytest.Item):
 
 def failure_text(result: CheckResult, fail_on: Severity | None) -> str:
     """The fixed blocks of a failed result, as ``comfy-contract check`` prints them."""
-    from comfy_contract.reports.common import context, redundant
-    from comfy_contract.reports.text import finding_block, response_line
+    from comfy_contract.report.common import context, redundant
+    from comfy_contract.report.text import finding_block, response_line
 
     if result.status == "error":
         return f"{context(result)}: could not run\n  error: {result.error}\n  Reproduce with: {result.reproduce}"
@@ -334,7 +334,7 @@ def failure_text(result: CheckResult, fail_on: Severity | None) -> str:
 
 @pytest.fixture(scope="session")
 def comfy_project(pytestconfig: pytest.Config) -> Any:
-    """The comfy-contract :class:`~comfy_contract.project.Project` of this test session."""
+    """The comfy-contract :class:`~comfy_contract.check.project.Project` of this test session."""
     return load_project_for(pytestconfig)
 
 
@@ -372,10 +372,10 @@ def render_config(comfy_project: Any) -> Callable[..., Any]:
 def comfy_validate(comfy_catalogs: Mapping[str, Any], comfy_catalog: Any) -> Callable[..., Any]:
     """``comfy_validate(workflow | Submission | Rendered, backend=None) -> Verdict``: ComfyUI's answer.
 
-    A :class:`~comfy_contract.rendering.Rendered` is validated through its first submission.
+    A :class:`~comfy_contract.render.model.Rendered` is validated through its first submission.
     """
-    from comfy_contract.rendering import Rendered, Submission
-    from comfy_contract.validator import validate, validate_request
+    from comfy_contract.render.model import Rendered, Submission
+    from comfy_contract.validation.validator import validate, validate_request
 
     def check(target: Any, backend: str | None = None) -> Any:
         catalog = comfy_catalog if backend is None else comfy_catalogs.get(backend)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from clirun import run
-from comfy_contract.canonical import canonicalize
-from comfy_contract.diff import apply_delta
+from comfy_contract.snapshot.canonical import canonicalize
+from comfy_contract.snapshot.diff import apply_delta
 from graph_samples import BASES, legacy, renumber, sdxl
 
 

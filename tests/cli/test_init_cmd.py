@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from clirun import run
-from comfy_contract.project import load_project
+from comfy_contract.check.project import load_project
 
 REPO = Path(__file__).resolve().parents[2]
 

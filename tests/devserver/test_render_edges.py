@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.devserver import DevserverGenerator, DevserverOptions
-from comfy_contract.errors import ComfyContractError
-from comfy_contract.rendering import RenderInputs
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
+from comfy_contract.render.model import RenderInputs
 
 from .helpers import make_tree, write
 

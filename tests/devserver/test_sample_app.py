@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from comfy_contract import Catalog, load_catalog, merge_catalogs, validate
-from comfy_contract.devserver import DevserverGenerator, DevserverOptions
-from comfy_contract.rendering import MODES, Rendered, RenderInputs
+from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
+from comfy_contract.render.model import MODES, Rendered, RenderInputs
 
 CATALOGS = Path(__file__).resolve().parents[2] / "contracts" / "catalogs"
 SD35_PROMPT_CHAIN = ("R005", "R012")  # every proxy-routed render: numbers stringified, a random seed drawn

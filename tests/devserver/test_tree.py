@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from comfy_contract.devserver import config_name, load_tree
-from comfy_contract.errors import InputError
+from comfy_contract.core.errors import InputError
+from comfy_contract.render.devserver import config_name, load_tree
 
 from .helpers import make_tree, write
 

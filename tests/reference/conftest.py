@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from comfy_contract.client import ComfyClient
+from comfy_contract.live.client import ComfyClient
 
 from .harness import REPO, Oracle, Recorder
 

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from comfy_contract import Catalog, Verdict, validate_request
-from comfy_contract.agreement import differences
+from comfy_contract.live.agreement import differences
 
 from .corpus import CATALOG_PATH, Case
 

@@ -1,6 +1,6 @@
 """Differential suite: every corpus case is POSTed to a real ComfyUI and validated offline.
 
-Agreement is :func:`comfy_contract.agreement.differences` (status, ``error.type``, ``error.details``,
+Agreement is :func:`comfy_contract.live.agreement.differences` (status, ``error.type``, ``error.details``,
 ``node_errors`` ids, per-node reason multisets, ``dependent_outputs`` as a subset). An answer that
 differs from the primary server (``PYTHONHASHSEED=0``) is re-asked of servers with other hash seeds,
 and a match with any of them counts (reference §2.x). Cases the validator marks undecidable (``V090``)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from comfy_contract.client import ComfyClient
+from comfy_contract.live.client import ComfyClient
 
 from .corpus import CATALOG_PATH
 

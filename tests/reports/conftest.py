@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from checkproject import make_project
-from comfy_contract.engine import Engine, suite_from_project
-from comfy_contract.project import load_project
-from comfy_contract.results import Report
+from comfy_contract.check.engine import Engine, suite_from_project
+from comfy_contract.check.project import load_project
+from comfy_contract.check.results import Report
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,15 +9,15 @@ from typing import Any
 
 import jsonschema
 
-from comfy_contract.codes import CODES
-from comfy_contract.reports.formats import FORMATS, render_report
-from comfy_contract.reports.github import escape_data, escape_property, report_github
-from comfy_contract.reports.json import report_data
-from comfy_contract.reports.junit import report_junit, xml_safe
-from comfy_contract.reports.markdown import report_markdown
-from comfy_contract.reports.sarif import sarif_data
-from comfy_contract.reports.text import report_text
-from comfy_contract.results import PROJECT, Report
+from comfy_contract.check.results import PROJECT, Report
+from comfy_contract.core.codes import CODES
+from comfy_contract.report.formats import FORMATS, render_report
+from comfy_contract.report.github import escape_data, escape_property, report_github
+from comfy_contract.report.json import report_data
+from comfy_contract.report.junit import report_junit, xml_safe
+from comfy_contract.report.markdown import report_markdown
+from comfy_contract.report.sarif import sarif_data
+from comfy_contract.report.text import report_text
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from comfy_contract import __version__
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.version import __version__
 
 __all__ = ["main"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from comfy_contract.catalog import load_catalog, merge_catalogs, write_catalog
-from comfy_contract.client import ComfyClient
-from comfy_contract.jsonio import write_json_atomic
+from comfy_contract.core.jsonio import write_json_atomic
+from comfy_contract.live.client import ComfyClient
+from comfy_contract.validation.catalog import load_catalog, merge_catalogs, write_catalog
 
 
 def add_parser(sub: Any) -> None:

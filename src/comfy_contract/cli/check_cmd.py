@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.engine import ConfigChecked, Engine, Event, RunStarted, Selection, suite_from_project
-from comfy_contract.errors import ComfyContractError, InputError
-from comfy_contract.reports.formats import FORMATS, render_report
-from comfy_contract.reports.text import report_text, summary_line
-from comfy_contract.results import CHECKS, FAIL_ON, Report, parse_fail_on
+from comfy_contract.check.engine import ConfigChecked, Engine, Event, RunStarted, Selection, suite_from_project
+from comfy_contract.check.results import CHECKS, FAIL_ON, Report, parse_fail_on
+from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.report.formats import FORMATS, render_report
+from comfy_contract.report.text import report_text, summary_line
 
 
 def add_parser(sub: Any) -> None:
@@ -67,7 +67,7 @@ def _writes(specs: list[str]) -> list[tuple[str, Path]]:
 
 
 def _load(path: str | None) -> Any:
-    from comfy_contract.project import load_project
+    from comfy_contract.check.project import load_project
 
     if path is None:
         return load_project()
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     changed: tuple[str, ...] | None = None
     if args.changed_since is not None:
-        from comfy_contract.gitchanges import changed_since
+        from comfy_contract.check.gitchanges import changed_since
 
         changed = changed_since(args.changed_since)
     elif args.changed_files is not None:

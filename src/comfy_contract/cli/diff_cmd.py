@@ -9,10 +9,10 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.canonical import Normalisation
-from comfy_contract.diff import diff
-from comfy_contract.errors import InputError
-from comfy_contract.jsonio import read_json, write_json_atomic
+from comfy_contract.core.errors import InputError
+from comfy_contract.core.jsonio import read_json, write_json_atomic
+from comfy_contract.snapshot.canonical import Normalisation
+from comfy_contract.snapshot.diff import diff
 
 __all__ = ["add_parser", "normalisation_from_args", "run"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from comfy_contract.codes import CODES, lookup
+from comfy_contract.core.codes import CODES, lookup
 
 
 def add_parser(sub: Any) -> None:

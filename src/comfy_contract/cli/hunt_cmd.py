@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.fuzz.campaign import (
     ConfigFinished,
     Event,

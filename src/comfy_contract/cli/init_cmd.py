@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
 
 STOCK_CATALOG = "comfyui-0.3.75.json"
 

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.errors import ComfyContractError
-from comfy_contract.jsonio import write_json_atomic
-from comfy_contract.rendering import MODES, Generator, Rendered, RenderInputs
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.jsonio import write_json_atomic
+from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs
 
 __all__ = ["add_parser", "file_stem", "run"]
 
@@ -55,9 +55,9 @@ def file_stem(config: str, mode: str) -> str:
 
 
 def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
-    from comfy_contract.adapters import CallableGenerator, CommandGenerator, HttpGenerator
-    from comfy_contract.devserver import DevserverGenerator, DevserverOptions
-    from comfy_contract.project import load_project
+    from comfy_contract.check.project import load_project
+    from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
+    from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 
     options = DevserverOptions(stub_missing_nodes=args.stub_missing_nodes)
     if args.layout:

@@ -17,11 +17,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.errors import ComfyContractError, InputError
-from comfy_contract.findings import Finding, Severity
-from comfy_contract.jsonio import dumps, read_json
-from comfy_contract.rendering import MODES, Generator
-from comfy_contract.snapshots import SnapshotStore, UpdateReport
+from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.core.jsonio import dumps, read_json
+from comfy_contract.render.model import MODES, Generator
+from comfy_contract.snapshot.store import SnapshotStore, UpdateReport
 
 __all__ = ["add_parser", "run"]
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _project(args: argparse.Namespace, *, required: bool) -> Any:
-    from comfy_contract.project import find_project_file, load_project
+    from comfy_contract.check.project import find_project_file, load_project
 
     if args.project or required or find_project_file() is not None:
         return load_project(args.project)
@@ -93,7 +93,7 @@ def _store(args: argparse.Namespace, project: Any) -> SnapshotStore:
 
 def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...], Any]:
     if args.root:
-        from comfy_contract.devserver import DevserverGenerator
+        from comfy_contract.render.devserver import DevserverGenerator
 
         project = _project(args, required=False) if args.project else None
         return DevserverGenerator(args.root), MODES, project

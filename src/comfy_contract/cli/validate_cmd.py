@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from comfy_contract.catalog import merge_catalogs
-from comfy_contract.errors import InputError
-from comfy_contract.jsonio import dumps, read_json
-from comfy_contract.reports.text import verdict_text
-from comfy_contract.schemas import structure_findings
-from comfy_contract.validator import is_request_body, validate, validate_request
+from comfy_contract.core.errors import InputError
+from comfy_contract.core.jsonio import dumps, read_json
+from comfy_contract.core.schemas import structure_findings
+from comfy_contract.report.text import verdict_text
+from comfy_contract.validation.catalog import merge_catalogs
+from comfy_contract.validation.validator import is_request_body, validate, validate_request
 
 
 def add_parser(sub: Any) -> None:

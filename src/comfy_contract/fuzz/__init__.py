@@ -1,7 +1,7 @@
 """Fuzzing an app's configs with Hypothesis: input spaces, properties, campaigns, reproducers.
 
 ``comfy-contract hunt`` and ``comfy-contract replay`` are thin front ends over this package; the
-strategies themselves live in :mod:`comfy_contract.strategies`. See ``docs/fuzzing.md``.
+strategies themselves live in :mod:`comfy_contract.fuzz.strategies`. See ``docs/fuzzing.md``.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.fuzz.profiles import database_from_spec
 from comfy_contract.fuzz.properties import CheckResult, Failure, Signature
 from comfy_contract.fuzz.reproducer import Reproducer, write_reproducer

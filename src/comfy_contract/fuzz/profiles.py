@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
 
 __all__ = [
     "CI",

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from comfy_contract.catalog import Catalog
-from comfy_contract.findings import Finding, Severity
-from comfy_contract.rendering import Generator, Rendered, RenderInputs
-from comfy_contract.validator import validate
+from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.render.model import Generator, Rendered, RenderInputs
+from comfy_contract.validation.catalog import Catalog
+from comfy_contract.validation.validator import validate
 
 __all__ = ["CheckResult", "Failure", "Signature", "check_inputs"]
 
@@ -84,7 +84,7 @@ class CheckResult:
 
 def _lint_runner() -> Any:
     try:
-        from comfy_contract.lints import run_lints
+        from comfy_contract.check.lints import run_lints
     except ImportError:  # pragma: no cover - lints ship with the package; kept for partial installs
         return None
     return run_lints
@@ -102,7 +102,7 @@ def check_inputs(
 ) -> CheckResult:
     """Render ``config`` in ``mode`` with ``inputs`` and check every property against ``backends``.
 
-    ``snapshots`` is a :class:`~comfy_contract.snapshots.SnapshotStore` (or ``None`` to skip the
+    ``snapshots`` is a :class:`~comfy_contract.snapshot.store.SnapshotStore` (or ``None`` to skip the
     snapshot property).
     """
     try:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from comfy_contract.errors import InputError
+from comfy_contract.core.errors import InputError
+from comfy_contract.core.jsonio import read_json, write_json_atomic
+from comfy_contract.core.version import __version__
 from comfy_contract.fuzz.properties import Failure, Signature
-from comfy_contract.jsonio import read_json, write_json_atomic
-from comfy_contract.rendering import RenderInputs
+from comfy_contract.render.model import RenderInputs
 
 __all__ = [
     "FORMAT",
@@ -37,8 +38,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _version() -> str:
-    from comfy_contract import __version__
-
     return __version__
 
 
@@ -200,7 +199,7 @@ Replay the original with: {reproducer.replay_command(reproducer.path or reproduc
 from hypothesis import example, given
 
 from comfy_contract.fuzz import Example, assert_passes, load_target
-from comfy_contract.rendering import RenderInputs
+from comfy_contract.render.model import RenderInputs
 
 TARGET = load_target({project})
 CONFIG = {reproducer.config!r}

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from comfy_contract.errors import ConfigError
-from comfy_contract.schemas import schema_validator
+from comfy_contract.core.errors import ConfigError
+from comfy_contract.core.schemas import schema_validator
 
 __all__ = [
     "KIND",
@@ -33,7 +33,7 @@ SCHEMA = "input-space.schema.json"
 
 @dataclass(frozen=True)
 class TextOptions:
-    """How text is drawn (see :func:`comfy_contract.strategies.user_texts`)."""
+    """How text is drawn (see :func:`comfy_contract.fuzz.strategies.user_texts`)."""
 
     max_size: int = 24
     blank: bool = False
@@ -158,7 +158,7 @@ class InputSpace:
 
 
 def _read_space_file(path: Path) -> dict[str, Any] | None:
-    from comfy_contract.yamlio import load_yaml, schema_problems
+    from comfy_contract.core.yamlio import load_yaml, schema_problems
 
     doc, problems = load_yaml(path)
     if doc is None or problems:

@@ -15,12 +15,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from comfy_contract import strategies as cst
-from comfy_contract.catalog import Catalog, InputSpec
-from comfy_contract.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.fuzz import strategies as cst
 from comfy_contract.fuzz.properties import CheckResult, Signature, check_inputs
 from comfy_contract.fuzz.space import InputSpace, SpaceOptions, find_space_files, load_input_space
-from comfy_contract.rendering import MODES, Generator, Rendered, RenderInputs
+from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs
+from comfy_contract.validation.catalog import Catalog, InputSpec
 
 __all__ = ["ConfigFacts", "Example", "Target", "load_target"]
 
@@ -96,7 +96,7 @@ def load_target(
 ) -> Target:
     """The project at ``project`` (default: found from the cwd) with its input space
     (``space_files``, default ``generators/*.yaml`` next to the project file)."""
-    from comfy_contract.project import load_project
+    from comfy_contract.check.project import load_project
 
     proj = load_project(project)
     files = list(space_files) if space_files is not None else find_space_files(proj.file.resolve().parent)
@@ -105,7 +105,7 @@ def load_target(
         if proj.snapshots is None:
             raise ComfyContractError(f"{proj.file}: no `snapshots` folder configured, so the snapshot property "
                                      "cannot run", hint="add `snapshots: DIR` to the project file or drop --snapshots")
-        from comfy_contract.snapshots import SnapshotStore
+        from comfy_contract.snapshot.store import SnapshotStore
 
         store = SnapshotStore(proj.snapshots)
     return Target(proj.generator(), proj.backends(), proj.modes, load_input_space(files), str(proj.file),
@@ -127,7 +127,7 @@ def _tree_facts(generator: Generator, config: str) -> tuple[list[tuple[str, tupl
                                                             list[str], list[str]]:
     """LLM steps, context placeholders, offered output configs and parameter names, from a
     DevServer tree when the generator has one (other generators: one ``"*"`` step, nothing else)."""
-    from comfy_contract.devserver.placeholders import names_in
+    from comfy_contract.render.devserver.placeholders import names_in
 
     tree = getattr(generator, "tree", None)
     if tree is None:

@@ -1,0 +1,590 @@
+"""The one engine behind ``comfy-contract check``, the pytest plugin and every report.
+
+Given a :class:`Suite` (a generator, the backend catalogs, and the optional lints, contracts, snapshot store
+and baseline), :class:`Engine` renders each selected config in each mode and runs the checks on it:
+
+=========  =============  ===========================================================
+check      backend        what it runs
+=========  =============  ===========================================================
+render     ``any``        the generator; its findings (R codes) and outcome
+validate   each backend   ComfyUI's ``POST /prompt`` verdict for every submission
+lint       each backend   the lints (L codes), plus the project-wide lints of the config
+contract   ``any``        the config's contract (C codes), if the suite has contracts
+snapshot   ``any``        the snapshot comparison (S codes), if the suite has a store
+=========  =============  ===========================================================
+
+A config that submits no ComfyUI workflow (text-only, hosted API, or a render that failed) gets only its
+``render`` result. Findings the baseline accepts are moved out of the counted findings; at the end of a full
+run (no config selection) the engine adds project results (config and mode ``"*"``) for stale baseline
+entries and unused snapshots. :meth:`Engine.run` yields progress events and finally the :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import shlex
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from comfy_contract.check.locate import Locator
+from comfy_contract.check.results import (
+    ANY_BACKEND,
+    CHECKS,
+    PER_BACKEND_CHECKS,
+    PROJECT,
+    CheckResult,
+    Location,
+    Report,
+    Status,
+    fails,
+)
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.core.jsonio import json_pointer
+from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs, Submission
+from comfy_contract.validation.catalog import Catalog
+from comfy_contract.validation.validator import validate_request
+from comfy_contract.validation.verdict import Verdict
+
+__all__ = [
+    "BaselineFilter",
+    "ConfigChecked",
+    "ContractChecker",
+    "Engine",
+    "Event",
+    "LintFn",
+    "ProjectLintFn",
+    "RunFinished",
+    "RunStarted",
+    "Selection",
+    "SnapshotChecker",
+    "Suite",
+]
+
+LintFn = Callable[..., Sequence[Finding]]
+"""``lint(submission, rendered, catalog, *, backend, backends) -> findings``."""
+ProjectLintFn = Callable[[Sequence[Rendered]], Mapping[tuple[str, str], Sequence[Finding]]]
+"""``project_lint(rendered_list) -> {(config, mode): findings}`` (lints across configs)."""
+
+
+class ContractChecker(Protocol):
+    """What the engine needs of :class:`comfy_contract.check.contracts.ContractSet`."""
+
+    @property
+    def problems(self) -> tuple[Finding, ...]: ...
+
+    def check_rendered(self, rendered: Rendered, *, catalog: Catalog | None = None) -> tuple[Finding, ...]: ...
+
+    def unused(self, configs: Iterable[str]) -> tuple[Finding, ...]: ...
+
+
+class SnapshotChecker(Protocol):
+    """What the engine needs of :class:`comfy_contract.snapshot.store.SnapshotStore`."""
+
+    def check(self, config: str, mode: str, workflow: Mapping[str, Any]) -> Sequence[Finding]: ...
+
+    def unused(self, seen: Iterable[tuple[str, str]]) -> Sequence[Finding]: ...
+
+    def path_for(self, config: str, mode: str) -> Path: ...
+
+
+class BaselineFilter(Protocol):
+    """What the engine needs of :class:`comfy_contract.check.baseline.Baseline`."""
+
+    def apply(self, findings_by_key: Mapping[tuple[str, ...], Sequence[Finding]], *,
+              partial: bool = False) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Everything a run checks against. ``root`` is where reported file paths are relative to."""
+
+    generator: Generator
+    backends: Mapping[str, Catalog]
+    modes: tuple[str, ...] = MODES
+    root: Path = field(default_factory=Path.cwd)
+    lint: LintFn | None = None
+    project_lint: ProjectLintFn | None = None
+    contracts: ContractChecker | None = None
+    snapshots: SnapshotChecker | None = None
+    baseline: BaselineFilter | None = None
+    #: the project file and other files whose change affects every config (catalogs, baseline)
+    project_file: str | None = None
+    global_files: tuple[str, ...] = ()
+    #: how to name the project on a ``Reproduce with:`` command line (``None``: it is found from the cwd)
+    project_arg: str | None = None
+    inputs: RenderInputs | None = None
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        present = {
+            "render": True,
+            "validate": bool(self.backends),
+            "lint": self.lint is not None and bool(self.backends),
+            "contract": self.contracts is not None,
+            "snapshot": self.snapshots is not None,
+        }
+        return tuple(c for c in CHECKS if present[c])
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of the suite to run; empty tuples mean everything."""
+
+    configs: tuple[str, ...] = ()  # names or shell-style globs
+    modes: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    #: files changed (absolute or relative to the suite root); ``None`` means no change filter
+    changed_files: tuple[str, ...] | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return not self.configs and self.changed_files is None
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    total: int  # (config, mode) pairs to check
+    configs: tuple[str, ...]
+    modes: tuple[str, ...]
+    backends: tuple[str, ...]
+    checks: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigChecked:
+    config: str
+    mode: str
+    done: int
+    total: int
+    results: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    report: Report
+
+
+Event = RunStarted | ConfigChecked | RunFinished
+
+
+def _status(findings: Sequence[Finding], fail_on: Severity | None) -> Status:
+    return "fail" if fails(findings, fail_on) else "pass"
+
+
+
+def _submission_label(submission: Submission, index: int) -> str:
+    return submission.chunk or submission.output_config or f"submission {index + 1}"
+
+
+class Engine:
+    """Runs the checks of a :class:`Suite`; caches renders so front ends can ask for single results."""
+
+    def __init__(self, suite: Suite, *, fail_on: Severity | None = Severity.ERROR,
+                 command: str = "comfy-contract check") -> None:
+        self.suite = suite
+        self.fail_on = fail_on
+        self.command = command
+        self.locator = Locator(suite.root)
+        self._rendered: dict[tuple[str, str], Rendered | BaseException] = {}
+        self._project_lints: Mapping[tuple[str, str], Sequence[Finding]] | None = None
+        self._configs: tuple[str, ...] | None = None
+        self._all_nodes: Catalog | None = None
+
+    # -- what there is ---------------------------------------------------------------------------
+
+    def configs(self) -> tuple[str, ...]:
+        if self._configs is None:
+            self._configs = tuple(self.suite.generator.configs())
+        return self._configs
+
+    def resolve(self, selection: Selection) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...],
+                                                     tuple[str, ...]]:
+        """(configs, modes, backends, checks) of ``selection``; a usage error for names that do not exist."""
+        known = self.configs()
+        configs = known
+        if selection.configs:
+            picked: dict[str, None] = {}
+            for pattern in selection.configs:
+                matches = [c for c in known if fnmatch.fnmatchcase(c, pattern)]
+                if not matches:
+                    raise ComfyContractError(
+                        f"no config matches {pattern!r}",
+                        hint=f"known configs: {_sample(known)}; `comfy-contract check --list` lists them all",
+                    )
+                picked.update(dict.fromkeys(matches))
+            configs = tuple(c for c in known if c in picked)
+        modes = _pick("mode", selection.modes, self.suite.modes, "--mode")
+        backends = _pick("backend", selection.backends, tuple(self.suite.backends), "--backend")
+        checks = _pick("check", selection.checks, self.suite.checks, "--check")
+        return configs, modes, backends, checks
+
+    def keys(self, selection: Selection = Selection()) -> list[tuple[str, str, str, str]]:
+        """Every (config, mode, backend, check) the selection covers, in report order (no rendering)."""
+        configs, modes, backends, checks = self.resolve(selection)
+        out: list[tuple[str, str, str, str]] = []
+        for config in configs:
+            for mode in modes:
+                for check in checks:
+                    if check in PER_BACKEND_CHECKS:
+                        out.extend((config, mode, b, check) for b in backends)
+                    else:
+                        out.append((config, mode, ANY_BACKEND, check))
+        return out
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def rendered(self, config: str, mode: str) -> Rendered | BaseException:
+        """The render of (config, mode), or the exception the generator raised (cached)."""
+        key = (config, mode)
+        if key not in self._rendered:
+            try:
+                self._rendered[key] = self.suite.generator.render(config, mode, self.suite.inputs)
+            except ComfyContractError:
+                raise
+            except Exception as exc:
+                self._rendered[key] = exc
+        return self._rendered[key]
+
+    def sources(self, config: str, mode: str) -> frozenset[str]:
+        """Files (resolved, POSIX) that (config, mode) was rendered from, and its snapshot file."""
+        rendered = self.rendered(config, mode)
+        if isinstance(rendered, BaseException):
+            return frozenset()
+        files = list(rendered.sources)
+        if rendered.config_file:
+            files.append(rendered.config_file)
+        if self.suite.snapshots is not None:
+            files.append(str(self.suite.snapshots.path_for(config, mode)))
+        return frozenset(self._abs(f) for f in files)
+
+    def _abs(self, file: str) -> str:
+        path = Path(file)
+        if not path.is_absolute():
+            path = self.suite.root / path
+        return path.resolve().as_posix()
+
+    def touched(self, changed_files: Iterable[str], configs: Sequence[str], modes: Sequence[str]) -> tuple[str, ...]:
+        """The configs among ``configs`` rendered (in any of ``modes``) from one of ``changed_files``.
+
+        A change to the project file or another global file or folder (a catalog, the baseline, the contracts)
+        touches every config.
+        """
+        changed = {self._abs(f) for f in changed_files}
+        global_files = {self._abs(f) for f in (*self.suite.global_files,
+                                               *((self.suite.project_file,) if self.suite.project_file else ()))}
+        if any(c == g or c.startswith(g + "/") for c in changed for g in global_files):
+            return tuple(configs)
+        return tuple(c for c in configs if any(self.sources(c, m) & changed for m in modes))
+
+    # -- checks ----------------------------------------------------------------------------------
+
+    def reproduce(self, config: str, mode: str, backend: str) -> str:
+        parts = shlex.split(self.command)
+        if self.suite.project_arg:
+            parts.append(self.suite.project_arg)
+        if config != PROJECT:
+            parts += ["--config", config, "--mode", mode]
+        if backend != ANY_BACKEND:
+            parts += ["--backend", backend]
+        return shlex.join(parts)
+
+    def project_lints(self) -> Mapping[tuple[str, str], Sequence[Finding]]:
+        """Lints across configs (e.g. a shared filename prefix), over every config in every mode."""
+        if self._project_lints is None:
+            if self.suite.project_lint is None:
+                self._project_lints = {}
+            else:
+                rendered = [r for c in self.configs() for m in self.suite.modes
+                            if isinstance(r := self.rendered(c, m), Rendered)]
+                self._project_lints = self.suite.project_lint(rendered)
+        return self._project_lints
+
+    def result(self, config: str, mode: str, backend: str, check: str) -> CheckResult | None:
+        """The result of one check after the baseline; ``None`` when the check does not apply (no workflow)."""
+        raw = self.raw_result(config, mode, backend, check)
+        return None if raw is None else self.apply_baseline([raw], partial=True)[0][0]
+
+    def raw_result(self, config: str, mode: str, backend: str, check: str) -> CheckResult | None:
+        """The result of one check before the baseline (``None`` when it does not apply)."""
+        started = time.perf_counter()
+        rendered = self.rendered(config, mode)
+        base = CheckResult(config, mode, backend, check, "pass", reproduce=self.reproduce(config, mode, backend))
+        if isinstance(rendered, BaseException):
+            if check != "render":
+                return None
+            return replace(base, status="error", error=_crash("the generator", rendered))
+        base = replace(base, config_file=self._rel(rendered.config_file))
+        if check == "render":
+            return self._finish(base, [(f, None) for f in rendered.findings], rendered, started)
+        if check == "contract" and rendered.outcome in ("text", "api"):
+            pass  # a contract may expect a workflow the config does not produce (C002)
+        elif rendered.outcome != "workflow" or not rendered.submissions:
+            return None
+        try:
+            if check == "validate":
+                return self._validate(base, rendered, backend, started)
+            pairs: list[tuple[Finding, Submission | None]] = []
+            if check == "lint":
+                lint = self.suite.lint
+                assert lint is not None
+                for sub in rendered.submissions:
+                    found = lint(sub, rendered, self.suite.backends[backend], backend=backend,
+                                 backends=self.suite.backends)
+                    pairs += [(f, sub) for f in found]
+                pairs += [(f, None) for f in self.project_lints().get((config, mode), ())]
+            elif check == "contract":
+                contracts = self.suite.contracts
+                assert contracts is not None
+                pairs += [(f, self._submission_of(f, rendered))
+                          for f in contracts.check_rendered(rendered, catalog=self.all_nodes())]
+            elif check == "snapshot":
+                snapshots = self.suite.snapshots
+                assert snapshots is not None
+                # one snapshot per (config, mode): the first submission (the one the app posts first)
+                pairs += [(f, None) for f in snapshots.check(config, mode, rendered.submissions[0].workflow)]
+            else:
+                raise ComfyContractError(f"unknown check {check!r}", hint=f"use one of {', '.join(CHECKS)}")
+        except ComfyContractError:
+            raise
+        except Exception as exc:
+            return replace(base, status="error", error=_crash(f"the {check} check", exc),
+                           duration_s=time.perf_counter() - started)
+        return self._finish(base, pairs, rendered, started)
+
+    def _validate(self, base: CheckResult, rendered: Rendered, backend: str, started: float) -> CheckResult:
+        catalog = self.suite.backends[backend]
+        pairs: list[tuple[Finding, Submission | None]] = []
+        verdicts: list[Verdict] = []
+        responses: list[tuple[str, int]] = []
+        for i, sub in enumerate(rendered.submissions):
+            verdict = validate_request(sub.body, catalog)
+            verdicts.append(verdict)
+            responses.append((_submission_label(sub, i), verdict.status))
+            pairs += [(f, sub) for f in verdict.findings]
+        result = self._finish(base, pairs, rendered, started)
+        return replace(result, verdicts=tuple(verdicts), responses=tuple(responses))
+
+    def _finish(self, base: CheckResult, pairs: Sequence[tuple[Finding, Submission | None]],
+                rendered: Rendered, started: float) -> CheckResult:
+        findings = tuple(f for f, _ in pairs)
+        locations = tuple(self._locate(f, sub, rendered) for f, sub in pairs)
+        return replace(base, status=_status(findings, self.fail_on), findings=findings, locations=locations,
+                       duration_s=time.perf_counter() - started)
+
+    def _rel(self, file: str | None) -> str | None:
+        return None if file is None else self.locator.relative(file)
+
+    def _locate(self, finding: Finding, sub: Submission | None, rendered: Rendered) -> Location | None:
+        """The app file and pointer that caused ``finding``: the finding's own file, else the input
+        mapping that wrote the value, else the node in the output chunk, else the config file."""
+        if finding.file:
+            return self.locator.locate(finding.file, finding.path, hint=finding.message)
+        if sub is not None and finding.node_id is not None:
+            for inj in sub.injections:
+                if inj.file and inj.node_id == finding.node_id and (
+                        finding.input is None or inj.field in (finding.input, f"inputs.{finding.input}")):
+                    return self.locator.locate(inj.file, inj.pointer)
+            if sub.chunk_file:
+                path = finding.path or json_pointer(finding.node_id)
+                return self.locator.locate(sub.chunk_file, "/workflow" + path)
+        if rendered.config_file:
+            return self.locator.locate(rendered.config_file, None)
+        return None
+
+    def all_nodes(self) -> Catalog | None:
+        """Every backend's catalog merged (which classes exist anywhere, which are output nodes)."""
+        if self._all_nodes is None and self.suite.backends:
+            first, *rest = self.suite.backends.values()
+            self._all_nodes = first.merge(*rest) if rest else first
+        return self._all_nodes
+
+    @staticmethod
+    def _submission_of(finding: Finding, rendered: Rendered) -> Submission | None:
+        return rendered.submissions[0] if len(rendered.submissions) == 1 and finding.node_id else None
+
+    def apply_baseline(self, raws: Sequence[CheckResult], *, partial: bool) -> tuple[list[CheckResult],
+                                                                                   tuple[Finding, ...]]:
+        """The results with the baseline's accepted findings moved to ``accepted``, and its meta findings
+        (B002 expired entries; B001 stale entries unless ``partial``)."""
+        baseline = self.suite.baseline
+        if baseline is None:
+            return list(raws), ()
+
+        def key(r: CheckResult) -> tuple[str, ...]:
+            return (r.config, r.mode) if r.backend == ANY_BACKEND else (r.config, r.mode, r.backend)
+
+        by_key: dict[tuple[str, ...], list[Finding]] = {}
+        for r in raws:  # several checks share a key (render/contract/snapshot; validate/lint)
+            by_key.setdefault(key(r), []).extend(r.findings)
+        applied = baseline.apply(by_key, partial=partial)
+        taken_all = {id(f) for found in applied.accepted.values() for f in found}
+        out = []
+        for raw in raws:
+            taken = {id(f) for f in raw.findings if id(f) in taken_all}
+            if not taken:
+                out.append(raw)
+                continue
+            keep = [id(f) not in taken for f in raw.findings]
+            if all(f.code == "V004" for f, k in zip(raw.findings, keep, strict=True) if k):
+                keep = [False] * len(keep)  # V004 only restates node errors: accepted with them
+            findings = tuple(f for f, k in zip(raw.findings, keep, strict=True) if k)
+            locations = tuple(loc for loc, k in zip(raw.locations, keep, strict=True) if k)
+            accepted = tuple(f for f, k in zip(raw.findings, keep, strict=True) if not k)
+            status = raw.status if raw.status == "error" else _status(findings, self.fail_on)
+            out.append(replace(raw, findings=findings, locations=locations, accepted=raw.accepted + accepted,
+                               status=status))
+        meta = tuple(f for f in applied.meta if not (partial and f.code == "B001"))
+        return out, meta
+
+    # -- a whole run -----------------------------------------------------------------------------
+
+    def project_results(self, baseline_meta: tuple[Finding, ...] = (), *, full: bool = True
+                        ) -> tuple[CheckResult, ...]:
+        """Results about the whole project (config and mode ``"*"``): invalid or unused contracts and unused
+        snapshots (full runs only), and the baseline's stale or expired entries."""
+        out = []
+        if full and self.suite.contracts is not None:
+            contracts = self.suite.contracts
+            out.append(self._project_result("contract", (*contracts.problems, *contracts.unused(self.configs()))))
+        if full and self.suite.snapshots is not None:
+            seen = [(c, m) for c in self.configs() for m in self.suite.modes
+                    if isinstance(r := self.rendered(c, m), Rendered) and r.outcome == "workflow"]
+            out.append(self._project_result("snapshot", tuple(self.suite.snapshots.unused(seen))))
+        if self.suite.baseline is not None and (full or baseline_meta):
+            out.append(self._project_result("baseline", baseline_meta))
+        return tuple(out)
+
+    def _project_result(self, check: str, findings: tuple[Finding, ...]) -> CheckResult:
+        locations = tuple(
+            self.locator.locate(f.file, f.path, hint=f.message) if f.file else None for f in findings)
+        return CheckResult(PROJECT, PROJECT, ANY_BACKEND, check, _status(findings, self.fail_on),
+                           findings=findings, locations=locations,
+                           reproduce=self.reproduce(PROJECT, PROJECT, ANY_BACKEND))
+
+    def run(self, selection: Selection = Selection()) -> Iterator[Event]:
+        """Check the selection; yields :class:`RunStarted`, one :class:`ConfigChecked` per (config, mode),
+        then :class:`RunFinished` with the report."""
+        configs, modes, backends, checks = self.resolve(selection)
+        note = None
+        if selection.changed_files is not None:
+            touched = self.touched(selection.changed_files, configs, modes)
+            note = (f"{len(touched)} of {len(configs)} configs touched by "
+                    f"{len(selection.changed_files)} changed file(s)")
+            configs = touched
+        total = len(configs) * len(modes)
+        yield RunStarted(total, configs, modes, backends, checks, note)
+        results: list[CheckResult] = []
+        done = 0
+        for config in configs:
+            for mode in modes:
+                batch = []
+                for check in checks:
+                    for backend in (backends if check in PER_BACKEND_CHECKS else (ANY_BACKEND,)):
+                        result = self.raw_result(config, mode, backend, check)
+                        if result is not None:
+                            batch.append(result)
+                done += 1
+                results.extend(batch)
+                yield ConfigChecked(config, mode, done, total, tuple(batch))
+        full = (selection.is_full and not selection.modes and not selection.checks
+                and set(backends) == set(self.suite.backends))
+        results, meta = self.apply_baseline(results, partial=not full)
+        results.extend(self.project_results(meta, full=full))
+        yield RunFinished(Report(
+            tuple(results), fail_on=self.fail_on, backends=backends, modes=modes, checks=checks,
+            root=str(self.suite.root), project_file=self._rel(self.suite.project_file), selection_note=note,
+            command=self.command,
+        ))
+
+    def report(self, selection: Selection = Selection(),
+               on_event: Callable[[Event], None] | None = None) -> Report:
+        """Run the selection to the end and return its report (``on_event`` sees every event)."""
+        for event in self.run(selection):
+            if on_event is not None:
+                on_event(event)
+            if isinstance(event, RunFinished):
+                return event.report
+        raise AssertionError("Engine.run ended without RunFinished")  # pragma: no cover
+
+
+def _pick(what: str, asked: Sequence[str], known: Sequence[str], flag: str) -> tuple[str, ...]:
+    if not asked:
+        return tuple(known)
+    unknown = [a for a in asked if a not in known]
+    if unknown:
+        raise ComfyContractError(
+            f"unknown {what} {unknown[0]!r}",
+            hint=f"this project has {what}s {', '.join(map(repr, known)) or '(none)'}; fix {flag}",
+        )
+    return tuple(dict.fromkeys(asked))
+
+
+def _sample(names: Sequence[str], n: int = 8) -> str:
+    shown = ", ".join(names[:n])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > n else "")
+
+
+def _crash(what: str, exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" at {frame[0].filename}:{frame[0].lineno}" if frame else ""
+    return (f"{what} raised {type(exc).__name__}: {exc}{where}; this is a bug in comfy-contract or in your "
+            "adapter, not a finding about the config - please report it with this message")
+
+
+# -- building a suite from the project configuration --------------------------------------------------
+
+
+def suite_from_project(project: Any, *, project_arg: str | None = None, root: Path | None = None,
+                       use_baseline: bool = True) -> Suite:
+    """The :class:`Suite` a :class:`~comfy_contract.check.project.Project` describes.
+
+    Lints always run; contracts, snapshots and the baseline when the project names them (a baseline file
+    that does not exist yet is an empty baseline). ``root`` (default: the cwd) is where reported paths are
+    relative to.
+    """
+    from comfy_contract.check.baseline import Baseline
+    from comfy_contract.check.contracts import ContractSet
+    from comfy_contract.check.lints import run_lints, run_project_lints
+    from comfy_contract.snapshot.store import SnapshotStore
+
+    where = root or Path.cwd()
+    backends = project.backends()
+    global_files = [str(c) for b in project.backend_specs.values() for c in b.catalogs]
+    contracts = None
+    if project.contracts is not None:
+        global_files.append(str(project.contracts))
+        if Path(project.contracts).is_dir():
+            contracts = ContractSet.load(project.contracts, root=where)
+    baseline = None
+    if use_baseline and project.baseline is not None:
+        global_files.append(str(project.baseline))
+        baseline = Baseline.load(project.baseline, missing_ok=True, label=_label(project.baseline, where))
+    snapshots = SnapshotStore(project.snapshots) if project.snapshots is not None else None
+    return Suite(
+        generator=project.generator(),
+        backends=backends,
+        modes=tuple(project.modes),
+        root=where,
+        lint=run_lints,
+        project_lint=run_project_lints,
+        contracts=contracts,
+        snapshots=snapshots,
+        baseline=baseline,
+        project_file=str(project.file),
+        global_files=tuple(global_files),
+        project_arg=project_arg,
+    )
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

@@ -1,0 +1,168 @@
+"""The project configuration: ``comfy-contract.yaml`` or ``[tool.comfy-contract]`` in ``pyproject.toml``.
+
+It says how the app's workflows are produced (``layout: devserver`` + ``root``, or a ``generator``),
+which execution modes to render, which ComfyUI installs ("backends") to check against, and where
+snapshots, per-config contracts and the baseline live. Paths are relative to the configuration file.
+The file is validated against ``contracts/schemas/project-config.schema.json``; errors name the file
+and the key. See ``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from comfy_contract.core.errors import ConfigError
+from comfy_contract.core.schemas import schema_validator
+from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
+from comfy_contract.render.model import MODES, Generator
+from comfy_contract.validation.catalog import Catalog, merge_catalogs
+
+__all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "load_project"]
+
+PROJECT_FILES = ("comfy-contract.yaml", "comfy-contract.yml", "pyproject.toml")
+_SCHEMA = "project-config.schema.json"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One ComfyUI install: the catalogs merged in order, minus model files it lacks."""
+
+    name: str
+    catalogs: tuple[Path, ...]
+    without_models: tuple[str, ...] = ()
+    url: str | None = None
+
+    def catalog(self) -> Catalog:
+        merged = merge_catalogs(self.catalogs, name=self.name)
+        return merged.without_choices(self.without_models) if self.without_models else merged
+
+
+@dataclass(frozen=True)
+class Project:
+    file: Path
+    layout: str | None = None
+    root: Path | None = None
+    generator_spec: Mapping[str, Any] | None = None
+    render_options: DevserverOptions = field(default_factory=DevserverOptions)
+    modes: tuple[str, ...] = MODES
+    backend_specs: Mapping[str, Backend] = field(default_factory=lambda: MappingProxyType({}))
+    snapshots: Path | None = None
+    contracts: Path | None = None
+    baseline: Path | None = None
+
+    def generator(self) -> Generator:
+        """The generator this project renders with."""
+        from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
+
+        if self.root is not None:
+            return DevserverGenerator(self.root, self.render_options)
+        spec = self.generator_spec or {}
+        if "callable" in spec:
+            return CallableGenerator(spec["callable"], enumerate=spec.get("enumerate"))
+        if "command" in spec:
+            listing = spec.get("list_command")
+            return CommandGenerator(_argv(spec["command"]), list_command=_argv(listing) if listing else None,
+                                    timeout=float(spec.get("timeout", 60)), cwd=str(self.file.parent))
+        if "url" in spec:
+            return HttpGenerator(spec["url"], configs_url=spec.get("configs_url"),
+                                 timeout=float(spec.get("timeout", 60)))
+        raise ConfigError(f"{self.file}: says neither `layout` + `root` nor `generator`",
+                          hint="see docs/configuration.md")
+
+    def backends(self) -> dict[str, Catalog]:
+        """Each backend's catalog, by name, in the order of the file."""
+        return {name: backend.catalog() for name, backend in self.backend_specs.items()}
+
+
+def _argv(value: str | list[str]) -> list[str]:
+    return shlex.split(value) if isinstance(value, str) else list(value)
+
+
+def find_project_file(start: str | Path | None = None) -> Path | None:
+    """The nearest project file from ``start`` (default: the cwd) upwards, or ``None``."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in PROJECT_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _pyproject_section(candidate) is not None):
+                return candidate
+    return None
+
+
+def _pyproject_section(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read as TOML: {exc}") from None
+    section = data.get("tool", {}).get("comfy-contract")
+    return section if isinstance(section, dict) else None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
+        section = _pyproject_section(path)
+        if section is None:
+            raise ConfigError(f"{path}: has no [tool.comfy-contract] table")
+        return section
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such project file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def _validate(path: Path, data: Mapping[str, Any]) -> None:
+    errors = sorted(schema_validator(_SCHEMA).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    err = errors[0]
+    key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise ConfigError(f"{path}: key {key}: {err.message}{more}", hint="see docs/configuration.md for the keys")
+
+
+def load_project(path: str | Path | None = None, *, start: str | Path | None = None) -> Project:
+    """Read and validate a project file; without ``path``, search upwards from ``start`` (the cwd)."""
+    found = Path(path) if path is not None else find_project_file(start)
+    if found is None:
+        raise ConfigError("no comfy-contract.yaml or [tool.comfy-contract] found here or in any parent folder",
+                          hint="pass --layout devserver --root DIR or --generator SPEC, or --project FILE")
+    if not found.is_file():
+        raise ConfigError(f"{found}: no such project file")
+    data = _read(found)
+    _validate(found, data)
+    base = found.resolve().parent
+
+    def rel(key: str) -> Path | None:
+        return base / data[key] if key in data else None
+
+    backends = {
+        name: Backend(name, tuple(base / c for c in spec["catalogs"]), tuple(spec.get("without_models", ())),
+                      spec.get("url"))
+        for name, spec in data.get("backends", {}).items()
+    }
+    return Project(
+        file=found, layout=data.get("layout"), root=rel("root"),
+        generator_spec=MappingProxyType(dict(data["generator"])) if "generator" in data else None,
+        render_options=DevserverOptions(**data.get("render", {})),
+        modes=tuple(data.get("modes", MODES)), backend_specs=MappingProxyType(backends),
+        snapshots=rel("snapshots"), contracts=rel("contracts"), baseline=rel("baseline"),
+    )

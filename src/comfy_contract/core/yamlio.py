@@ -1,0 +1,165 @@
+"""Reading the YAML files users write (contracts, baselines) with errors that name file and line.
+
+Only PyYAML's safe loader is used. The document is composed once into nodes (which keep their
+line marks) and constructed from them, so a JSON Schema error's path can be mapped to the line that
+holds the offending key or value. Dates (``2026-12-31``) are read as strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+from comfy_contract.core.errors import InputError
+from comfy_contract.core.jsonio import json_pointer
+
+__all__ = ["YamlDoc", "YamlProblem", "load_yaml", "schema_problems"]
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay strings (``2026-02-30`` is then a schema/date
+    problem with a line instead of a crash while constructing)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """One problem in a YAML file: where (1-based line, JSON pointer) and what."""
+
+    file: str
+    line: int
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.pointer}:" if self.pointer else ""
+        return f"{self.file}:{self.line}:{where} {self.message}"
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed YAML file: its data (plain JSON-like values) and its node tree for line lookups."""
+
+    file: str
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, parts: Sequence[str | int], *, key: bool = False) -> int:
+        """The 1-based line of the value at ``parts`` (of its key with ``key=True``); for a path that
+        does not exist, the line of its deepest existing ancestor."""
+        node = self.root
+        line = 1 if node is None else node.start_mark.line + 1
+        for i, part in enumerate(parts):
+            found = _child(node, part)
+            if found is None:
+                break
+            key_node, node = found
+            last = i == len(parts) - 1
+            line = ((key_node if key and last and key_node is not None else node).start_mark.line + 1)
+        return line
+
+    def problem(self, parts: Sequence[str | int], message: str, *, key: bool = False) -> YamlProblem:
+        return YamlProblem(self.file, self.line_of(parts, key=key), pointer(parts), message)
+
+
+def pointer(parts: Iterable[str | int]) -> str:
+    return json_pointer(*parts)
+
+
+def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                return k, v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def _duplicates(node: yaml.Node | None, path: list[str | int], out: list[tuple[list[str | int], int, str]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else None
+            if name is not None and name in seen:
+                out.append(([*path, name], k.start_mark.line + 1, name))
+            if name is not None:
+                seen.add(name)
+            _duplicates(v, [*path, name if name is not None else "?"], out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _duplicates(v, [*path, i], out)
+
+
+def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | None, list[YamlProblem]]:
+    """Parse one YAML file. Returns the document (``None`` if it cannot be parsed) and its problems
+    (syntax errors, duplicate keys), each with a line. ``label`` is the file name used in messages."""
+    file = label or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(file, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(file, f"cannot read: {exc}") from None
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return None, [YamlProblem(file, line, "", f"not valid YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [YamlProblem(file, 1, "", f"not valid YAML: {exc}")]
+    found: list[tuple[list[str | int], int, str]] = []
+    _duplicates(root, [], found)
+    problems = [YamlProblem(file, line, pointer(p), f"duplicate key {name!r} (the last one would silently win)")
+                for p, line, name in found]
+    return YamlDoc(file, data, root), problems
+
+
+def _specific(err: ValidationError) -> tuple[int, int]:
+    """Prefer the deepest error, then the one whose schema expected this type (not a type mismatch)."""
+    return -len(err.absolute_path), 0 if err.validator == "type" else 1
+
+
+def _error_parts(err: ValidationError) -> tuple[list[str | int], str, bool]:
+    """The path, message and whether the path names a key, for the most useful part of ``err``."""
+    if err.context:
+        deeper = best_match(err.context, key=_specific)
+        if deeper is not None:
+            err = deeper
+    parts: list[str | int] = list(err.absolute_path)
+    if "propertyNames" in list(err.absolute_schema_path) and isinstance(err.instance, str):
+        return [*parts, err.instance], f"key {err.instance!r}: {err.message}", True
+    if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+        allowed = set(err.schema.get("properties", {})) if isinstance(err.schema, Mapping) else set()
+        extra = sorted(str(k) for k in err.instance if k not in allowed)
+        if extra:
+            known = ", ".join(sorted(allowed))
+            return [*parts, extra[0]], f"unknown key {extra[0]!r} (allowed here: {known})", True
+    return parts, err.message, False
+
+
+def schema_problems(doc: YamlDoc, validator: Draft202012Validator, *, schema_name: str) -> list[YamlProblem]:
+    """``doc``'s JSON Schema violations, one per error, in file order, each with its line."""
+    out = []
+    for err in validator.iter_errors(doc.data):
+        parts, message, is_key = _error_parts(err)
+        out.append(doc.problem(parts, f"{message} (schema {schema_name})", key=is_key))
+    return sorted(set(out), key=lambda p: (p.line, p.pointer, p.message))

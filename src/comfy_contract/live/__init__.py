@@ -1,0 +1,1 @@
+"""Live: talking HTTP to a real ComfyUI (the client) and comparing its answers with ours (agreement)."""

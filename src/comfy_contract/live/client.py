@@ -1,0 +1,105 @@
+"""An HTTP client for a real ComfyUI (or the stand-in server), over httpx.
+
+Takes an optional httpx transport so tests can route it to an in-process ASGI app without mocks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.validation.catalog import Catalog, catalog_from_data
+
+__all__ = ["ComfyClient", "PromptResponse"]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptResponse:
+    """What ``POST /prompt`` answered: the status and the body (JSON, or text when it is not JSON)."""
+
+    status: int
+    body: Any
+    elapsed_s: float
+
+
+class ComfyClient:
+    """Minimal ComfyUI API client: ``/object_info``, ``/system_stats``, ``/prompt``, ``/queue``."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+
+    def __enter__(self) -> ComfyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get_json(self, path: str) -> Any:
+        try:
+            response = self._http.get(path)
+        except httpx.HTTPError as exc:
+            raise ComfyContractError(
+                f"cannot reach ComfyUI at {self.url}: {exc}", hint="is the server running? check --url"
+            ) from None
+        if response.status_code != 200:
+            raise ComfyContractError(f"GET {self.url}{path} answered HTTP {response.status_code}")
+        try:
+            return response.json()
+        except json.JSONDecodeError:
+            raise ComfyContractError(f"GET {self.url}{path} did not return JSON") from None
+
+    def object_info(self) -> dict[str, Any]:
+        data = self._get_json("/object_info")
+        if not isinstance(data, dict):
+            raise ComfyContractError(f"GET {self.url}/object_info did not return an object")
+        return data
+
+    def system_stats(self) -> dict[str, Any]:
+        data = self._get_json("/system_stats")
+        return data if isinstance(data, dict) else {}
+
+    def comfyui_version(self) -> str | None:
+        system = self.system_stats().get("system", {})
+        version = system.get("comfyui_version") if isinstance(system, dict) else None
+        return str(version) if version else None
+
+    def catalog_envelope(self) -> dict[str, Any]:
+        """The catalog file contents for this install: version metadata plus ``/object_info``."""
+        stats = self.system_stats()
+        system = stats.get("system", {}) if isinstance(stats.get("system"), dict) else {}
+        return {
+            "format": "comfy-contract/catalog",
+            "comfyui_version": system.get("comfyui_version"),
+            "python_version": system.get("python_version"),
+            "pytorch_version": system.get("pytorch_version"),
+            "source_url": self.url,
+            "object_info": self.object_info(),
+        }
+
+    def catalog(self) -> Catalog:
+        env = self.catalog_envelope()
+        return catalog_from_data(env, source=f"{self.url}/object_info")
+
+    def post_prompt(self, body: Any) -> PromptResponse:
+        """POST a body to ``/prompt`` and return status and body exactly as received."""
+        content = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        try:
+            response = self._http.post("/prompt", content=content, headers={"Content-Type": "application/json"})
+        except httpx.HTTPError as exc:
+            raise ComfyContractError(f"cannot reach ComfyUI at {self.url}: {exc}") from None
+        try:
+            parsed: Any = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            parsed = response.text
+        return PromptResponse(response.status_code, parsed, response.elapsed.total_seconds())
+
+    def queue(self) -> Any:
+        return self._get_json("/queue")

@@ -1,0 +1,1 @@
+"""Snapshot: canonical forms of workflows, graph-aware diffs, and the approved-snapshot store."""

@@ -1,0 +1,571 @@
+"""Offline ``POST /prompt`` validation that answers exactly as ComfyUI would.
+
+The semantics follow ComfyUI's ``validate_prompt``/``validate_inputs`` for the catalog's era (see
+``comfy_contract.validation.eras``), re-implemented from observed behaviour. Python semantics are the point:
+literal conversion uses the same builtins (``int("64")``, ``bool("false")``), links are indexed like
+tuples (negative indexes work), and the exceptions ComfyUI would catch arise here from the same
+operations, so their messages match. ComfyUI iterates Python sets where this module uses a fixed
+order (JSON order for outputs, declared order for inputs); where the server's own answer varies with
+``PYTHONHASHSEED`` this module's answer is one of the server's possible answers.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from comfy_contract.core.codes import BY_COMFYUI_TYPE
+from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.core.jsonio import json_pointer
+from comfy_contract.validation.catalog import Catalog
+from comfy_contract.validation.eras import Era, get_era
+from comfy_contract.validation.verdict import SERVER_ERROR_BODY, Verdict
+
+__all__ = ["validate", "validate_request"]
+
+Reason = dict[str, Any]
+#: exceptions ComfyUI's validation catches and reports; anything else here is a bug of ours
+_CAUGHT = (KeyError, IndexError, TypeError, ValueError, OverflowError, RecursionError, AttributeError)
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """One declared input of a class, pre-digested for the era."""
+
+    name: str
+    required: bool
+    input_type: Any
+    extra_info: Mapping[str, Any]
+    convert: Any  # callable or None
+    min: Any
+    max: Any
+    combo: Any  # list or None
+    custom_validated: bool  # an argument of the class's VALIDATE_INPUTS: no min/max/combo check
+
+
+@dataclass(frozen=True, slots=True)
+class _Class:
+    checks: tuple[_Check, ...]
+    outputs: Sequence[Any]  # RETURN_TYPES, a list or a tuple as in ComfyUI (index errors name the type)
+    output_node: bool
+
+
+def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
+    cached = catalog._compiled.get(era.id)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    table: dict[str, _Class] = {}
+    for name, spec in catalog.nodes.items():
+        custom = era.validate_inputs_args.get(name, ())
+        checks = []
+        for inp in spec.inputs.values():
+            if inp.category == "optional" and not era.validates_optional:
+                continue
+            opts = inp.options
+            checks.append(
+                _Check(
+                    name=inp.name,
+                    required=inp.category == "required",
+                    input_type=inp.type,
+                    extra_info=opts,
+                    convert=era.conversions.get(inp.type) if isinstance(inp.type, str) else None,
+                    min=opts.get("min", _NO_DEFAULT),
+                    max=opts.get("max", _NO_DEFAULT),
+                    combo=era.combo_options(inp.type, opts),
+                    custom_validated=inp.name in custom,
+                )
+            )
+        outputs = era.return_types(spec.raw)(spec.outputs)
+        table[name] = _Class(tuple(checks), outputs, spec.output_node)
+    catalog._compiled[era.id] = table
+    return table
+
+
+def _info(check: _Check) -> list[Any]:
+    """``input_config`` as ComfyUI serialises the ``(input_type, extra_info)`` tuple."""
+    return [check.input_type, dict(check.extra_info)]
+
+
+def _type_name(exc: BaseException) -> str:
+    cls = type(exc)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+class _Run:
+    """State of one ``validate_prompt`` call (ComfyUI's ``validated`` dict and friends)."""
+
+    def __init__(self, prompt: Mapping[str, Any], classes: dict[str, _Class], era: Era) -> None:
+        self.prompt = prompt
+        self.classes = classes
+        self.era = era
+        self.validated: dict[Any, tuple[bool, list[Reason], Any]] = {}
+        self.copies: dict[Any, dict[str, Any]] = {}  # ComfyUI writes converted values back; we copy
+        self.notes: list[Finding] = []
+        #: nodes being validated (the recursion stack). ComfyUI 0.3.75 has no cycle check: a link back
+        #: into the stack recurses until RecursionError, which is caught deep down and attached to a node
+        #: of the cycle, whose outer frames then overwrite it with their own result. Net effect (probed
+        #: on the real server): the linking node is invalid without a reason for that input, everything
+        #: else is validated as usual.
+        self.stack: set[Any] = set()
+
+    def _sandbox(self) -> _Run:
+        probe = _Run(self.prompt, self.classes, self.era)
+        probe.validated = dict(self.validated)
+        probe.copies = {k: dict(v) for k, v in self.copies.items()}
+        probe.stack = set(self.stack)
+        return probe
+
+    def _link_effect(self, check: _Check, val: Any, depth: int, before: set[Any]) -> Any:
+        """What validating link input ``check`` of ``uid`` leaves behind that a reader of the answer can
+        see: the exception it raises (as text), ``"invalid"`` if it validates an upstream node that fails,
+        else None. Runs in a sandbox; the real state is untouched."""
+        probe = self._sandbox()
+        try:
+            received_type = probe.classes[probe.prompt[val[0]]["class_type"]].outputs[val[1]]
+            if not probe.era.link_match(received_type, check.input_type) or val[0] in probe.stack:
+                return None
+            if val[0] in before:  # validated before this node: the same answer in any order
+                return None
+            result = self.validated.get(val[0]) or probe.validate_inputs(val[0], depth + 1)
+            return "invalid" if result[0] is not True else None
+        except _CAUGHT as ex:
+            return f"{_type_name(ex)}: {ex}"
+
+    def _order_matters(self, cls: _Class, inputs: Mapping[str, Any], raised_at: str, exc: BaseException,
+                       depth: int, mark: int) -> bool:
+        """ComfyUI iterates a node's inputs as a Python set, so when one link raises, which other links
+        were validated before it (and which exception wins) depends on ``PYTHONHASHSEED``."""
+        raised = f"{_type_name(exc)}: {exc}"
+        before = set(list(self.validated)[:mark])
+        for check in cls.checks:
+            if check.name == raised_at or check.name not in inputs:
+                continue
+            val = inputs[check.name]
+            if not isinstance(val, list) or len(val) != 2:
+                continue
+            effect = self._link_effect(check, val, depth, before)
+            if effect is not None and effect != raised:
+                return True
+        return False
+
+    def note(self, message: str, node_id: Any = None, input_name: str | None = None) -> None:
+        self.notes.append(
+            Finding("V090", message, Severity.WARNING, node_id=None if node_id is None else str(node_id),
+                    input=input_name)
+        )
+
+    def validate_inputs(self, uid: Any, depth: int) -> tuple[bool, list[Reason], Any]:
+        validated = self.validated
+        if uid in validated:
+            return validated[uid]
+        if depth > self.era.max_depth:
+            self.note(
+                "the graph is nested deeper than ComfyUI's recursion limit; which node reports the "
+                "RecursionError depends on the server's stack depth", uid)
+            raise RecursionError("maximum recursion depth exceeded while calling a Python object")
+        self.stack.add(uid)
+        try:
+            return self._validate_inputs(uid, depth)
+        finally:
+            self.stack.discard(uid)
+
+    def _validate_inputs(self, uid: Any, depth: int) -> tuple[bool, list[Reason], Any]:
+        validated = self.validated
+        mark = len(validated)  # the nodes validated before this one are the first ``mark`` keys
+        prompt = self.prompt
+        node = prompt[uid]
+        inputs = node["inputs"]
+        class_type = node["class_type"]
+        cls = self.classes[class_type]
+        if type(inputs) is dict:
+            copy = self.copies.get(uid)
+            if copy is None:
+                copy = self.copies[uid] = dict(inputs)
+            inputs = copy
+        errors: list[Reason] = []
+        valid = True
+        era = self.era
+        for chk in cls.checks:
+            x = chk.name
+            if x not in inputs:
+                if chk.required:
+                    errors.append({
+                        "type": "required_input_missing",
+                        "message": "Required input is missing",
+                        "details": f"{x}",
+                        "extra_info": {"input_name": x},
+                    })
+                continue
+            val = inputs[x]
+            if isinstance(val, list):
+                if len(val) != 2:
+                    errors.append({
+                        "type": "bad_linked_input",
+                        "message": "Bad linked input, must be a length-2 list of [node_id, slot_index]",
+                        "details": f"{x}",
+                        "extra_info": {"input_name": x, "input_config": _info(chk), "received_value": val},
+                    })
+                    continue
+                o_id = val[0]
+                try:
+                    o_class_type = prompt[o_id]["class_type"]
+                    received_type = self.classes[o_class_type].outputs[val[1]]
+                except _CAUGHT as ex:
+                    if self._order_matters(cls, inputs, x, ex, depth, mark):
+                        self.note(
+                            f"link {x!r} of node {uid!r} raises {_type_name(ex)}: {ex}, and ComfyUI iterates a "
+                            "node's inputs as a set: which of its other links are validated first (and reported) "
+                            "depends on the server's PYTHONHASHSEED", uid, x)
+                    raise
+                if not era.link_match(received_type, chk.input_type):
+                    errors.append({
+                        "type": "return_type_mismatch",
+                        "message": "Return type mismatch between linked nodes",
+                        "details": f"{x}, received_type({received_type}) mismatch input_type({chk.input_type})",
+                        "extra_info": {
+                            "input_name": x,
+                            "input_config": _info(chk),
+                            "received_type": received_type,
+                            "linked_node": val,
+                        },
+                    })
+                    continue
+                if era.link_is_wildcard_only(received_type, chk.input_type):
+                    self.note(
+                        f"link {x!r} from node {o_id!r} ({received_type!r}) to {chk.input_type!r} matches only "
+                        "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
+                if o_id in self.stack:  # a cycle: see ``stack``
+                    valid = False
+                    continue
+                try:
+                    res = self.validate_inputs(o_id, depth + 1)
+                    if res[0] is False:
+                        valid = False
+                        continue
+                except _CAUGHT as ex:
+                    valid = False
+                    validated[o_id] = (False, [{
+                        "type": "exception_during_inner_validation",
+                        "message": "Exception when validating inner node",
+                        "details": str(ex),
+                        "extra_info": {
+                            "input_name": x,
+                            "input_config": _info(chk),
+                            "exception_message": str(ex),
+                            "exception_type": _type_name(ex),
+                            "traceback": [],
+                            "linked_node": val,
+                        },
+                    }], o_id)
+                    continue
+            else:
+                try:
+                    if era.unwraps_value and isinstance(val, dict) and "__value__" in val:
+                        val = val["__value__"]
+                        inputs[x] = val
+                    if chk.convert is not None:
+                        val = chk.convert(val)
+                        inputs[x] = val
+                except Exception as ex:
+                    errors.append({
+                        "type": "invalid_input_type",
+                        "message": f"Failed to convert an input value to a {chk.input_type} value",
+                        "details": f"{x}, {val}, {ex}",
+                        "extra_info": {
+                            "input_name": x,
+                            "input_config": _info(chk),
+                            "received_value": val,
+                            "exception_message": str(ex),
+                        },
+                    })
+                    continue
+                if chk.custom_validated:
+                    if chk.combo is not None and val not in chk.combo:
+                        self.note(
+                            f"{class_type}.{x} = {val!r} is not listed, but the node's own VALIDATE_INPUTS "
+                            "decides (it may accept files in sub-folders); only a live server can tell", uid, x)
+                    continue
+                if chk.min is not _NO_DEFAULT and val < chk.min:
+                    errors.append({
+                        "type": "value_smaller_than_min",
+                        "message": f"Value {val} smaller than min of {chk.min}",
+                        "details": f"{x}",
+                        "extra_info": {"input_name": x, "input_config": _info(chk), "received_value": val},
+                    })
+                    continue
+                if chk.max is not _NO_DEFAULT and val > chk.max:
+                    errors.append({
+                        "type": "value_bigger_than_max",
+                        "message": f"Value {val} bigger than max of {chk.max}",
+                        "details": f"{x}",
+                        "extra_info": {"input_name": x, "input_config": _info(chk), "received_value": val},
+                    })
+                    continue
+                combo = chk.combo
+                if combo is not None and val not in combo:
+                    input_config: Any = _info(chk)
+                    if len(combo) > 20:
+                        list_info = f"(list of length {len(combo)})"
+                        input_config = None
+                    else:
+                        list_info = str(combo)
+                    errors.append({
+                        "type": "value_not_in_list",
+                        "message": "Value not in list",
+                        "details": f"{x}: '{val}' not in {list_info}",
+                        "extra_info": {"input_name": x, "input_config": input_config, "received_value": val},
+                    })
+                    continue
+        ret = (False, errors, uid) if errors or valid is not True else (True, [], uid)
+        validated[uid] = ret
+        return ret
+
+
+class _ServerError(Exception):
+    """ComfyUI's request handler would raise: the server answers HTTP 500."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+        super().__init__(f"{_type_name(exc)}: {exc}")
+
+
+@contextmanager
+def _deep_stack(era: Era) -> Iterator[None]:
+    old = sys.getrecursionlimit()
+    needed = era.max_depth * 3 + 2000
+    if old < needed:
+        sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        if old < needed:
+            sys.setrecursionlimit(old)
+
+
+def _validate_prompt(
+    prompt: Any, classes: dict[str, _Class], era: Era, partial: Any
+) -> tuple[bool, Reason | None, list[Any], dict[Any, Any], list[Finding]]:
+    """ComfyUI's ``validate_prompt``: ``(ok, error, good_outputs, node_errors, notes)``.
+
+    Raises :class:`_ServerError` where ComfyUI's handler itself would raise.
+    """
+    outputs: list[Any] = []
+    try:
+        for x in prompt:
+            node = prompt[x]
+            if "class_type" not in node:
+                return False, era.missing_class_type(x, node), [], era.prompt_error_node_errors(), []
+            class_type = node["class_type"]
+            cls = classes.get(class_type)
+            if cls is None:
+                return False, era.unknown_class_type(x, class_type, node), [], era.prompt_error_node_errors(), []
+            if cls.output_node and (partial is None or x in partial):
+                outputs.append(x)
+    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise _ServerError(exc) from None
+
+    if not outputs:
+        return False, {
+            "type": "prompt_no_outputs", "message": "Prompt has no outputs", "details": "", "extra_info": {},
+        }, [], era.prompt_error_node_errors(), []
+
+    run = _Run(prompt, classes, era)
+    good: list[Any] = []
+    failed: list[tuple[Any, list[Reason]]] = []
+    node_errors: dict[Any, Any] = {}
+    validated = run.validated
+    for o in outputs:
+        try:
+            m = run.validate_inputs(o, 0)
+            ok, reasons = m[0], m[1]
+        except _CAUGHT as ex:
+            ok = False
+            reasons = [{
+                "type": "exception_during_validation",
+                "message": "Exception when validating node",
+                "details": str(ex),
+                "extra_info": {"exception_type": _type_name(ex), "traceback": []},
+            }]
+            validated[o] = (False, reasons, o)
+        if ok is True:
+            good.append(o)
+            continue
+        failed.append((o, reasons))
+        for node_id, result in validated.items():
+            if result[0] is not True and len(result[1]) > 0:
+                if node_id not in node_errors:
+                    node_errors[node_id] = {
+                        "errors": result[1],
+                        "dependent_outputs": [],
+                        "class_type": prompt[node_id]["class_type"],
+                    }
+                node_errors[node_id]["dependent_outputs"].append(o)
+    if not good:
+        details = "\n".join(f"{r['message']}: {r['details']}" for _, rs in failed for r in rs)
+        return False, {
+            "type": "prompt_outputs_failed_validation",
+            "message": "Prompt outputs failed validation",
+            "details": details,
+            "extra_info": {},
+        }, good, node_errors, run.notes
+    return True, None, good, node_errors, run.notes
+
+
+# -- findings ---------------------------------------------------------------------------------------
+
+
+
+def _reason_finding(node_id: Any, class_type: Any, reason: Reason) -> Finding:
+    rtype = reason.get("type")
+    code = BY_COMFYUI_TYPE[rtype].code if isinstance(rtype, str) and rtype in BY_COMFYUI_TYPE else "V019"
+    extra = reason.get("extra_info") or {}
+    input_name = extra.get("input_name")
+    expected: Any = None
+    actual: Any = extra.get("received_value")
+    config = extra.get("input_config")
+    if rtype == "return_type_mismatch":
+        expected = config[0] if isinstance(config, list) else None
+        actual = extra.get("received_type")
+    elif rtype in ("value_smaller_than_min", "value_bigger_than_max") and isinstance(config, list):
+        bound = "min" if rtype == "value_smaller_than_min" else "max"
+        expected = f"{'>=' if bound == 'min' else '<='} {config[1].get(bound)}"
+    elif rtype == "value_not_in_list":
+        expected = config[0] if isinstance(config, list) else "one of the listed options"
+    elif rtype == "invalid_input_type" and isinstance(config, list):
+        expected = config[0]
+    elif rtype == "required_input_missing":
+        expected = "a value or a link"
+    path = json_pointer(node_id, "inputs", input_name) if input_name and rtype not in (
+        "exception_during_inner_validation",) else json_pointer(node_id)
+    details = reason.get("details")
+    message = f"{reason.get('message')}: {details}" if details else str(reason.get("message"))
+    return Finding(
+        code, message, Severity.ERROR, node_id=str(node_id),
+        class_type=class_type if isinstance(class_type, str) else repr(class_type),
+        input=input_name if isinstance(input_name, str) else None, path=path, expected=expected,
+        actual=actual, comfyui=reason,
+    )
+
+
+def _prompt_finding(error: Reason) -> Finding:
+    etype = error.get("type")
+    code = BY_COMFYUI_TYPE[etype].code if isinstance(etype, str) and etype in BY_COMFYUI_TYPE else "V004"
+    node_id = None
+    if etype == "invalid_prompt":
+        code = "V001" if "missing the class_type" in str(error.get("message")) else "V002"
+        details = str(error.get("details", ""))
+        node_id = details[len("Node ID '#"):-1] if details.startswith("Node ID '#") else None
+    msg = str(error.get("message"))
+    if etype == "invalid_prompt" and node_id is not None:
+        msg = f"{msg} ({error.get('details')})"
+    return Finding(code, msg, Severity.ERROR, node_id=node_id,
+                   path=json_pointer(node_id) if node_id is not None else None, comfyui=error)
+
+
+def _verdict(
+    ok: bool, error: Reason | None, node_errors: Mapping[Any, Any], notes: list[Finding], era: Era
+) -> Verdict:
+    findings: list[Finding] = []
+    if error is not None:
+        findings.append(_prompt_finding(error))
+    if isinstance(node_errors, Mapping):
+        for node_id, entry in node_errors.items():
+            for reason in entry["errors"]:
+                findings.append(_reason_finding(node_id, entry["class_type"], reason))
+    findings.extend(notes)
+    if ok:
+        body: dict[str, Any] = {"prompt_id": None, "number": None, "node_errors": node_errors}
+        return Verdict(200, body, tuple(findings), era.id)
+    return Verdict(400, {"error": error, "node_errors": node_errors}, tuple(findings), era.id)
+
+
+def _server_error(exc: BaseException, era: Era, why: str) -> Verdict:
+    finding = Finding(
+        "V006",
+        f"ComfyUI would answer HTTP 500 (no JSON body): its handler raises {_type_name(exc)}: {exc} {why}",
+        Severity.ERROR,
+    )
+    return Verdict(500, SERVER_ERROR_BODY, (finding,), era.id, exception=f"{_type_name(exc)}: {exc}")
+
+
+def _resolve_era(catalog: Catalog, era: Era | str | None) -> Era:
+    if era is None:
+        return catalog.era
+    return get_era(era) if isinstance(era, str) else era
+
+
+def validate(
+    prompt: Any,
+    catalog: Catalog,
+    *,
+    era: Era | str | None = None,
+    partial_execution_targets: Any = None,
+) -> Verdict:
+    """Validate an API-format workflow (the ``prompt`` of a ``/prompt`` body) against ``catalog``.
+
+    Returns the :class:`Verdict` ComfyUI would give. The workflow is never modified.
+    """
+    resolved = _resolve_era(catalog, era)
+    classes = _compile(catalog, resolved)
+    try:
+        with _deep_stack(resolved):
+            ok, error, _good, node_errors, notes = _validate_prompt(
+                prompt, classes, resolved, partial_execution_targets
+            )
+    except _ServerError as exc:
+        return _server_error(exc.exc, resolved, "while reading the prompt's nodes")
+    return _verdict(ok, error, node_errors, notes, resolved)
+
+
+def validate_request(body: Any, catalog: Catalog, *, era: Era | str | None = None) -> Verdict:
+    """Validate a whole ``POST /prompt`` body (``{"prompt": ..., "client_id": ...}``)."""
+    resolved = _resolve_era(catalog, era)
+    try:
+        if "number" in body:
+            float(body["number"])
+        if "prompt" not in body:
+            error = {
+                "type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided",
+                "extra_info": {},
+            }
+            return Verdict(400, {"error": error, "node_errors": {}}, (_prompt_finding(error),), resolved.id)
+        prompt = body["prompt"]
+        partial = body["partial_execution_targets"] if "partial_execution_targets" in body else None
+    except (TypeError, ValueError, KeyError) as exc:
+        return _server_error(exc, resolved, "while reading the request body")
+    verdict = validate(prompt, catalog, era=resolved, partial_execution_targets=partial)
+    if verdict.status == 500:
+        return verdict
+    # after validation ComfyUI copies client_id into extra_data and, for accepted prompts, stamps it;
+    # both are item assignments that raise (HTTP 500) when extra_data is not an object
+    try:
+        extra_data = body["extra_data"] if "extra_data" in body else {}
+        if not isinstance(extra_data, dict) and ("client_id" in body or verdict.accepted):
+            probe = copy.copy(extra_data)
+            probe["client_id" if "client_id" in body else "create_time"] = None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        return _server_error(exc, resolved, "while reading `extra_data`/`client_id`")
+    return verdict
+
+
+_BODY_KEYS = frozenset({"prompt", "client_id", "extra_data", "number", "front", "prompt_id",
+                        "partial_execution_targets"})
+
+
+def is_request_body(data: Mapping[str, Any]) -> bool:
+    """True if ``data`` is a ``/prompt`` body rather than a bare workflow.
+
+    A bare workflow maps node ids to node objects with ``class_type``; a body has body keys and no
+    such nodes.
+    """
+    if not data:
+        return False
+    nodes = sum(1 for v in data.values() if isinstance(v, Mapping) and "class_type" in v)
+    if "prompt" in data and not (isinstance(data["prompt"], Mapping) and "class_type" in data["prompt"]):
+        return True
+    return nodes == 0 and bool(_BODY_KEYS & set(data))
