@@ -27,8 +27,9 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 def test_the_pytest_plugin_loads_without_the_heavy_dependencies() -> None:
     """pytest imports the plugin in every session of anyone who installs the package."""
     code = (
-        "import sys, comfy_contract.plugin\n"
-        "heavy = [m for m in ('deepdiff', 'hypothesis', 'jsonschema', 'httpx', 'yaml') if m in sys.modules]\n"
+        "import sys, comfy_contract.plugin, comfy_contract.live.fixtures\n"
+        "heavy = [m for m in ('deepdiff', 'hypothesis', 'jsonschema', 'httpx', 'yaml', 'aiohttp')\n"
+        "         if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

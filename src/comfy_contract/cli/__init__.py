@@ -20,7 +20,7 @@ from comfy_contract.core.version import __version__
 __all__ = ["main"]
 
 COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render", "diff", "snapshot", "hunt",
-                             "replay")
+                             "replay", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
