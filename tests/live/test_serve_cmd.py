@@ -11,7 +11,8 @@ from .servers import STOCK, serve_subprocess
 
 def test_serve_on_a_free_port_answers_and_stops_cleanly() -> None:
     with serve_subprocess("--catalog", str(STOCK), "--prefix", "/ComfyBackendDirect") as (url, proc):
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/ComfyBackendDirect")
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith("/ComfyBackendDirect")
         stats = httpx.get(f"{url}/system_stats", timeout=10).json()
         assert stats["system"]["comfyui_version"] == "0.3.75"
         assert httpx.post(f"{url}/prompt", json={"prompt": {}}, timeout=10).status_code == 400
