@@ -1,7 +1,10 @@
 """The one engine behind ``comfy-contract check``, the pytest plugin and every report.
 
 Given a :class:`Suite` (a generator, the backend catalogs, and the optional lints, contracts, snapshot store
-and baseline), :class:`Engine` renders each selected config in each mode and runs the checks on it:
+and baseline), :class:`Engine` renders each selected config in each mode and runs the checks on it. The
+checks are the rows of one table, :data:`CHECKS` (name -> :class:`Check`): whether a check runs once per
+backend or once with backend ``any``, when a suite has it, which renders it applies to, and the function
+that runs it. Adding a check is adding a row (and its function) there:
 
 =========  =============  ===========================================================
 check      backend        what it runs
@@ -14,9 +17,10 @@ snapshot   ``any``        the snapshot comparison (S codes), if the suite has a 
 =========  =============  ===========================================================
 
 A config that submits no ComfyUI workflow (text-only, hosted API, or a render that failed) gets only its
-``render`` result. Findings the baseline accepts are moved out of the counted findings; at the end of a full
-run (no config selection) the engine adds project results (config and mode ``"*"``) for stale baseline
-entries and unused snapshots. :meth:`Engine.run` yields progress events and finally the :class:`Report`.
+``render`` result (and its ``contract`` result: a contract may expect a workflow the config does not
+produce). Findings the baseline accepts are moved out of the counted findings; at the end of a full run (no
+config selection) the engine adds project results (config and mode ``"*"``) for stale baseline entries and
+unused snapshots. :meth:`Engine.run` yields progress events and finally the :class:`Report`.
 """
 
 from __future__ import annotations
@@ -28,13 +32,12 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from comfy_contract.check.locate import Locator
 from comfy_contract.check.results import (
     ANY_BACKEND,
-    CHECKS,
-    PER_BACKEND_CHECKS,
     PROJECT,
     CheckResult,
     Location,
@@ -51,11 +54,16 @@ from comfy_contract.validation.validator import validate_request
 from comfy_contract.validation.verdict import Verdict
 
 __all__ = [
+    "CHECKS",
+    "CHECK_NAMES",
+    "PER_BACKEND_CHECKS",
     "BaselineFilter",
+    "Check",
     "ConfigChecked",
     "ContractChecker",
     "Engine",
     "Event",
+    "Found",
     "LintFn",
     "ProjectLintFn",
     "RunFinished",
@@ -121,14 +129,8 @@ class Suite:
 
     @property
     def checks(self) -> tuple[str, ...]:
-        present = {
-            "render": True,
-            "validate": bool(self.backends),
-            "lint": self.lint is not None and bool(self.backends),
-            "contract": self.contracts is not None,
-            "snapshot": self.snapshots is not None,
-        }
-        return tuple(c for c in CHECKS if present[c])
+        """The checks this suite has (see :data:`CHECKS`), in table order."""
+        return tuple(name for name, check in CHECKS.items() if check.present(self))
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,10 @@ def _status(findings: Sequence[Finding], fail_on: Severity | None) -> Status:
 
 
 
+def _submission_of(finding: Finding, rendered: Rendered) -> Submission | None:
+    return rendered.submissions[0] if len(rendered.submissions) == 1 and finding.node_id else None
+
+
 def _submission_label(submission: Submission, index: int) -> str:
     return submission.chunk or submission.output_config or f"submission {index + 1}"
 
@@ -193,6 +199,7 @@ class Engine:
         self.command = command
         self.locator = Locator(suite.root)
         self._rendered: dict[tuple[str, str], Rendered | BaseException] = {}
+        self._raw: dict[tuple[str, str, str, str], CheckResult | None] = {}
         self._project_lints: Mapping[tuple[str, str], Sequence[Finding]] | None = None
         self._configs: tuple[str, ...] | None = None
         self._all_nodes: Catalog | None = None
@@ -232,10 +239,7 @@ class Engine:
         for config in configs:
             for mode in modes:
                 for check in checks:
-                    if check in PER_BACKEND_CHECKS:
-                        out.extend((config, mode, b, check) for b in backends)
-                    else:
-                        out.append((config, mode, ANY_BACKEND, check))
+                    out.extend((config, mode, b, check) for b in CHECKS[check].backends(backends))
         return out
 
     # -- rendering -------------------------------------------------------------------------------
@@ -312,64 +316,35 @@ class Engine:
         return None if raw is None else self.apply_baseline([raw], partial=True)[0][0]
 
     def raw_result(self, config: str, mode: str, backend: str, check: str) -> CheckResult | None:
-        """The result of one check before the baseline (``None`` when it does not apply)."""
+        """The result of one check before the baseline (``None`` when it does not apply); computed once."""
+        key = (config, mode, backend, check)
+        if key not in self._raw:
+            self._raw[key] = self._run_check(config, mode, backend, check)
+        return self._raw[key]
+
+    def _run_check(self, config: str, mode: str, backend: str, name: str) -> CheckResult | None:
+        check = CHECKS.get(name)
+        if check is None:
+            raise ComfyContractError(f"unknown check {name!r}", hint=f"use one of {', '.join(CHECKS)}")
         started = time.perf_counter()
         rendered = self.rendered(config, mode)
-        base = CheckResult(config, mode, backend, check, "pass", reproduce=self.reproduce(config, mode, backend))
+        if not check.applies(rendered):
+            return None
+        base = CheckResult(config, mode, backend, name, "pass", reproduce=self.reproduce(config, mode, backend))
         if isinstance(rendered, BaseException):
-            if check != "render":
-                return None
             return replace(base, status="error", error=_crash("the generator", rendered))
         base = replace(base, config_file=self._rel(rendered.config_file))
-        if check == "render":
-            return self._finish(base, [(f, None) for f in rendered.findings], rendered, started)
-        if check == "contract" and rendered.outcome in ("text", "api"):
-            pass  # a contract may expect a workflow the config does not produce (C002)
-        elif rendered.outcome != "workflow" or not rendered.submissions:
-            return None
         try:
-            if check == "validate":
-                return self._validate(base, rendered, backend, started)
-            pairs: list[tuple[Finding, Submission | None]] = []
-            if check == "lint":
-                lint = self.suite.lint
-                assert lint is not None
-                for sub in rendered.submissions:
-                    found = lint(sub, rendered, self.suite.backends[backend], backend=backend,
-                                 backends=self.suite.backends)
-                    pairs += [(f, sub) for f in found]
-                pairs += [(f, None) for f in self.project_lints().get((config, mode), ())]
-            elif check == "contract":
-                contracts = self.suite.contracts
-                assert contracts is not None
-                pairs += [(f, self._submission_of(f, rendered))
-                          for f in contracts.check_rendered(rendered, catalog=self.all_nodes())]
-            elif check == "snapshot":
-                snapshots = self.suite.snapshots
-                assert snapshots is not None
-                # one snapshot per (config, mode): the first submission (the one the app posts first)
-                pairs += [(f, None) for f in snapshots.check(config, mode, rendered.submissions[0].workflow)]
-            else:
-                raise ComfyContractError(f"unknown check {check!r}", hint=f"use one of {', '.join(CHECKS)}")
+            found = check.run(self, rendered, backend)
         except ComfyContractError:
             raise
         except Exception as exc:
-            return replace(base, status="error", error=_crash(f"the {check} check", exc),
+            return replace(base, status="error", error=_crash(f"the {name} check", exc),
                            duration_s=time.perf_counter() - started)
-        return self._finish(base, pairs, rendered, started)
-
-    def _validate(self, base: CheckResult, rendered: Rendered, backend: str, started: float) -> CheckResult:
-        catalog = self.suite.backends[backend]
-        pairs: list[tuple[Finding, Submission | None]] = []
-        verdicts: list[Verdict] = []
-        responses: list[tuple[str, int]] = []
-        for i, sub in enumerate(rendered.submissions):
-            verdict = validate_request(sub.body, catalog)
-            verdicts.append(verdict)
-            responses.append((_submission_label(sub, i), verdict.status))
-            pairs += [(f, sub) for f in verdict.findings]
-        result = self._finish(base, pairs, rendered, started)
-        return replace(result, verdicts=tuple(verdicts), responses=tuple(responses))
+        result = self._finish(base, found.pairs, rendered, started)
+        if found.verdicts:
+            result = replace(result, verdicts=found.verdicts, responses=found.responses)
+        return result
 
     def _finish(self, base: CheckResult, pairs: Sequence[tuple[Finding, Submission | None]],
                 rendered: Rendered, started: float) -> CheckResult:
@@ -404,10 +379,6 @@ class Engine:
             first, *rest = self.suite.backends.values()
             self._all_nodes = first.merge(*rest) if rest else first
         return self._all_nodes
-
-    @staticmethod
-    def _submission_of(finding: Finding, rendered: Rendered) -> Submission | None:
-        return rendered.submissions[0] if len(rendered.submissions) == 1 and finding.node_id else None
 
     def apply_baseline(self, raws: Sequence[CheckResult], *, partial: bool) -> tuple[list[CheckResult],
                                                                                    tuple[Finding, ...]]:
@@ -486,7 +457,7 @@ class Engine:
             for mode in modes:
                 batch = []
                 for check in checks:
-                    for backend in (backends if check in PER_BACKEND_CHECKS else (ANY_BACKEND,)):
+                    for backend in CHECKS[check].backends(backends):
                         result = self.raw_result(config, mode, backend, check)
                         if result is not None:
                             batch.append(result)
@@ -512,6 +483,111 @@ class Engine:
             if isinstance(event, RunFinished):
                 return event.report
         raise AssertionError("Engine.run ended without RunFinished")  # pragma: no cover
+
+
+# -- the checks: one table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a check found in one render: each finding with the submission it is about (``None``: the
+    render as a whole), and for ``validate`` ComfyUI's verdicts and (label, HTTP status) per submission."""
+
+    pairs: Sequence[tuple[Finding, Submission | None]] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    responses: tuple[tuple[str, int], ...] = ()
+
+
+def _has_workflow(rendered: Rendered | BaseException) -> bool:
+    return isinstance(rendered, Rendered) and rendered.outcome == "workflow" and bool(rendered.submissions)
+
+
+def _always(suite_or_render: object) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of :data:`CHECKS`.
+
+    ``run(engine, rendered, backend)`` finds what is wrong with one render (``backend`` is ``"any"`` unless
+    ``per_backend``); the engine turns that into a :class:`CheckResult` (status, locations, duration; the
+    baseline later) and reports an exception raised by ``run`` as an ``error`` result. ``present(suite)``
+    says whether a suite has the check at all; ``applies(rendered)`` whether it runs on a render (or on the
+    exception the generator raised: only ``render`` does, and reports it); otherwise there is no result.
+    """
+
+    per_backend: bool
+    run: Callable[[Engine, Rendered, str], Found]
+    present: Callable[[Suite], bool] = _always
+    applies: Callable[[Rendered | BaseException], bool] = _has_workflow
+
+    def backends(self, selected: Sequence[str]) -> tuple[str, ...]:
+        """The backends this check runs for, given the selected ones."""
+        return tuple(selected) if self.per_backend else (ANY_BACKEND,)
+
+
+def _render(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    return Found([(f, None) for f in rendered.findings])
+
+
+def _validate(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    catalog = engine.suite.backends[backend]
+    pairs: list[tuple[Finding, Submission | None]] = []
+    verdicts: list[Verdict] = []
+    responses: list[tuple[str, int]] = []
+    for i, sub in enumerate(rendered.submissions):
+        verdict = validate_request(sub.body, catalog)
+        verdicts.append(verdict)
+        responses.append((_submission_label(sub, i), verdict.status))
+        pairs += [(f, sub) for f in verdict.findings]
+    return Found(pairs, tuple(verdicts), tuple(responses))
+
+
+def _lint(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    lint = engine.suite.lint
+    assert lint is not None
+    pairs: list[tuple[Finding, Submission | None]] = []
+    for sub in rendered.submissions:
+        found = lint(sub, rendered, engine.suite.backends[backend], backend=backend, backends=engine.suite.backends)
+        pairs += [(f, sub) for f in found]
+    pairs += [(f, None) for f in engine.project_lints().get((rendered.config, rendered.mode), ())]
+    return Found(pairs)
+
+
+def _contract(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    contracts = engine.suite.contracts
+    assert contracts is not None
+    return Found([(f, _submission_of(f, rendered))
+                  for f in contracts.check_rendered(rendered, catalog=engine.all_nodes())])
+
+
+def _snapshot(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    snapshots = engine.suite.snapshots
+    assert snapshots is not None
+    # one snapshot per (config, mode): the first submission (the one the app posts first)
+    return Found([(f, None) for f in snapshots.check(rendered.config, rendered.mode,
+                                                     rendered.submissions[0].workflow)])
+
+
+def _workflow_or_no_comfyui(rendered: Rendered | BaseException) -> bool:
+    # a contract may expect a workflow the config does not produce (C002)
+    return _has_workflow(rendered) or (isinstance(rendered, Rendered) and rendered.outcome in ("text", "api"))
+
+
+#: every check, in the order they run and are reported: the one place to add a check
+CHECKS: Mapping[str, Check] = MappingProxyType({
+    "render": Check(per_backend=False, run=_render, applies=_always),
+    "validate": Check(per_backend=True, run=_validate, present=lambda suite: bool(suite.backends)),
+    "lint": Check(per_backend=True, run=_lint, present=lambda suite: suite.lint is not None and bool(suite.backends)),
+    "contract": Check(per_backend=False, run=_contract, present=lambda suite: suite.contracts is not None,
+                      applies=_workflow_or_no_comfyui),
+    "snapshot": Check(per_backend=False, run=_snapshot, present=lambda suite: suite.snapshots is not None),
+})
+#: the names of :data:`CHECKS`, in order (the ``--check`` choices)
+CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)
+#: checks that run once per backend; the others run once with backend ``"any"``
+PER_BACKEND_CHECKS: frozenset[str] = frozenset(name for name, check in CHECKS.items() if check.per_backend)
 
 
 def _pick(what: str, asked: Sequence[str], known: Sequence[str], flag: str) -> tuple[str, ...]:

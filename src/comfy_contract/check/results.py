@@ -20,9 +20,7 @@ from comfy_contract.validation.verdict import Verdict
 
 __all__ = [
     "ANY_BACKEND",
-    "CHECKS",
     "FAIL_ON",
-    "PER_BACKEND_CHECKS",
     "PROJECT",
     "CheckResult",
     "Location",
@@ -35,10 +33,7 @@ __all__ = [
 
 Status = Literal["pass", "fail", "error"]
 
-#: the checks of one (config, mode), in the order they run and are reported
-CHECKS: tuple[str, ...] = ("render", "validate", "lint", "contract", "snapshot")
-#: checks that run once per backend; the others run once with backend ``"any"``
-PER_BACKEND_CHECKS: frozenset[str] = frozenset({"validate", "lint"})
+#: the backend of checks that do not depend on a ComfyUI install (the check table is ``check.engine.CHECKS``)
 ANY_BACKEND = "any"
 PROJECT = "*"
 #: ``--fail-on`` values: the lowest severity that fails a result; ``never`` reports without failing
@@ -170,7 +165,7 @@ class Report:
     fail_on: Severity | None = Severity.ERROR
     backends: tuple[str, ...] = ()
     modes: tuple[str, ...] = ()
-    checks: tuple[str, ...] = CHECKS
+    checks: tuple[str, ...] = ()  # the checks that were run, in the order of the engine's check table
     root: str = "."
     project_file: str | None = None
     selection_note: str | None = None  # e.g. "3 configs touched by 2 changed files"

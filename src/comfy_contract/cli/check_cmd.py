@@ -13,8 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from comfy_contract.check.engine import ConfigChecked, Engine, Event, RunStarted, Selection, suite_from_project
-from comfy_contract.check.results import CHECKS, FAIL_ON, Report, parse_fail_on
+from comfy_contract.check.engine import (
+    CHECK_NAMES,
+    ConfigChecked,
+    Engine,
+    Event,
+    RunStarted,
+    Selection,
+    suite_from_project,
+)
+from comfy_contract.check.results import FAIL_ON, Report, parse_fail_on
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.report.formats import FORMATS, render_report
 from comfy_contract.report.text import report_text, summary_line
@@ -34,7 +42,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--mode", action="append", default=[], metavar="MODE", help="only this execution mode (repeatable)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME",
                    help="only this backend of the project (repeatable)")
-    p.add_argument("--check", action="append", default=[], choices=CHECKS, dest="checks",
+    p.add_argument("--check", action="append", default=[], choices=CHECK_NAMES, dest="checks",
                    help="only this check (repeatable)")
     p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")

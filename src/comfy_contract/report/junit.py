@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from comfy_contract.check.results import CHECKS, PROJECT, CheckResult, Report
+from comfy_contract.check.engine import CHECK_NAMES
+from comfy_contract.check.results import PROJECT, CheckResult, Report
 from comfy_contract.core.findings import Severity
 from comfy_contract.report.common import redundant
 from comfy_contract.report.text import finding_block, response_line
@@ -45,7 +46,7 @@ def report_junit(report: Report) -> str:
     root = ET.Element("testsuites", name="comfy-contract")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     total_time = 0.0
-    order = [c for c in CHECKS if any(r.check == c for r in report.results)]
+    order = [c for c in CHECK_NAMES if any(r.check == c for r in report.results)]
     order += sorted({r.check for r in report.results} - set(order))
     for check in order:
         results = [r for r in report.results if r.check == check]
