@@ -18,13 +18,13 @@ def test_codes_are_unique_and_well_formed() -> None:
     names = [c.name for c in _TABLE]
     assert len(names) == len(set(names)), "duplicate names"
     for c in _TABLE:
-        assert re.fullmatch(r"[VRLCSBF]\d{3}", c.code)
+        assert re.fullmatch(r"[VRLCSBFD]\d{3}", c.code)
         assert c.explanation.strip()
         assert c.title.strip()
 
 
 def test_codes_are_in_order_within_each_family() -> None:
-    for family in "VRLCSBF":
+    for family in "VRLCSBFD":
         numbers = [int(c.code[1:]) for c in _TABLE if c.code[0] == family]
         assert numbers == sorted(numbers)
 

@@ -25,6 +25,16 @@ def add_parser(sub: Any) -> None:
     merge.add_argument("--name", help="name of the merged install (e.g. production)")
     merge.set_defaults(run=_merge)
 
+    diff = csub.add_parser("diff", help="drift between two catalogs (or a catalog and a server); exit 1 on drift",
+                           description="Compare NEW (a catalog file, or the URL of a running ComfyUI) with OLD: "
+                           "node classes, inputs, types, ranges, combo options (model files), outputs, version. "
+                           "Each difference is a D finding (`comfy-contract explain D009`). Exit 0 when they "
+                           "match, 1 on any drift, 2 on usage errors.")
+    diff.add_argument("old", metavar="OLD", help="the catalog you validate against (e.g. the committed one)")
+    diff.add_argument("new", metavar="NEW", help="another catalog file, or a ComfyUI base URL (http://...)")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=_diff)
+
     show = csub.add_parser("show", help="summarise a catalog: version, era, node classes, model files")
     show.add_argument("catalog", metavar="CATALOG")
     show.set_defaults(run=_show)
@@ -63,3 +73,26 @@ def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"    {mod}: {count}\n")
     out.write(f"  model-file options listed by loaders: {models}\n")
     return 0
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from comfy_contract.core.jsonio import dumps
+    from comfy_contract.live.drift import catalog_drift
+
+    old = load_catalog(args.old)
+    if args.new.startswith(("http://", "https://")):
+        with ComfyClient(args.new) as client:
+            new = client.catalog()
+    else:
+        new = load_catalog(args.new)
+    findings = catalog_drift(old, new)
+    if args.format == "json":
+        out.write(dumps({"old": args.old, "new": args.new, "findings": [f.to_dict() for f in findings]}) + "\n")
+    else:
+        for f in findings:
+            out.write(f"{f.code} {f.severity}: {f.message}\n")
+        by_severity = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+        counts = ", ".join(f"{n} {s}" for s, n in by_severity.items() if n)
+        out.write(f"{args.old} -> {args.new}: " + (f"{len(findings)} drift finding(s) ({counts})\n" if findings
+                                                    else "no drift\n"))
+    return 1 if findings else 0

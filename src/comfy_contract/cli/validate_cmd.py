@@ -1,11 +1,17 @@
-"""``comfy-contract validate FILE... --catalog CATALOG``: ComfyUI's verdict, offline."""
+"""``comfy-contract validate FILE... --catalog CATALOG``: ComfyUI's verdict, offline.
+
+With ``--url URL`` each body is POSTed to that server instead and its answer printed; ``--compare`` also
+answers offline (``--catalog``, else the server's own ``/object_info``) and reports every disagreement as a
+``D020`` finding (compared as live/agreement.py does). Note that a real ComfyUI queues and runs what it accepts.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
 
-from comfy_contract.core.errors import InputError
+from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import dumps, read_json
 from comfy_contract.core.schemas import structure_findings
 from comfy_contract.report.text import verdict_text
@@ -22,14 +28,26 @@ def add_parser(sub: Any) -> None:
         "is rejected, 2 on usage or input errors.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="workflow or /prompt body JSON files")
-    p.add_argument("--catalog", action="append", required=True, metavar="CATALOG",
+    p.add_argument("--catalog", action="append", metavar="CATALOG",
                    help="object_info snapshot; repeat to merge custom-node packs into a stock dump")
+    p.add_argument("--url", metavar="URL", help="POST each body to this ComfyUI (or stand-in) instead; it RUNS "
+                   "what it accepts")
+    p.add_argument("--compare", action="store_true",
+                   help="with --url: also answer offline and report disagreements (D020)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="with --url: per request")
     p.add_argument("--comfyui-version", metavar="V", help="validate with this version's rules (default: the catalog's)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.url:
+        return _run_live(args, out, err)
+    if args.compare:
+        raise ComfyContractError("--compare needs --url", hint="comfy-contract validate FILE --url URL --compare")
+    if not args.catalog:
+        raise ComfyContractError("validate needs --catalog (offline) or --url (a server)",
+                                 hint="e.g. --catalog contracts/catalogs/comfyui-0.3.75.json")
     catalog = merge_catalogs(args.catalog, comfyui_version=args.comfyui_version)
     era = args.comfyui_version or None
     rejected = False
@@ -58,3 +76,64 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if input_errors:
         return 2
     return 1 if rejected else 0
+
+
+def _read_body(path: str, err: TextIO) -> dict[str, Any] | None:
+    try:
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise InputError(path, f"expected a JSON object (a workflow or a /prompt body), got {type(data).__name__}")
+    except InputError as exc:
+        print(f"comfy-contract: error: {exc}", file=err)
+        return None
+    return data if is_request_body(data) else {"prompt": data, "client_id": "comfy-contract"}
+
+
+def _run_live(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from comfy_contract.live.agreement import differences
+    from comfy_contract.live.client import ComfyClient
+
+    rejected = disagreed = input_errors = 0
+    with ComfyClient(args.url, timeout=args.timeout) as client:
+        catalog = None
+        if args.compare:
+            catalog = (merge_catalogs(args.catalog, comfyui_version=args.comfyui_version) if args.catalog
+                       else client.catalog())
+        for path in args.files:
+            body = _read_body(path, err)
+            if body is None:
+                input_errors += 1
+                continue
+            answer = client.post_prompt(body)
+            rejected += answer.status != 200
+            diffs: list[str] = []
+            verdict = None
+            if catalog is not None:
+                verdict = validate_request(body, catalog, era=args.comfyui_version or None)
+                diffs = differences(verdict.status, verdict.body, answer.status, answer.body)
+                disagreed += bool(diffs)
+            if args.format == "json":
+                line: dict[str, Any] = {"file": path, "url": client.url, "status": answer.status, "body": answer.body}
+                if verdict is not None:
+                    line["offline"] = {"status": verdict.status, "body": verdict.body}
+                    line["findings"] = [f.to_dict() for f in _disagreement(path, client.url, diffs)]
+                out.write(dumps(line) + "\n")
+            else:
+                state = "accepted" if answer.status == 200 else "REJECTED"
+                out.write(f"{path}: {client.url} answered HTTP {answer.status} ({state}) in {answer.elapsed_s:.3f}s\n")
+                if answer.status != 200:
+                    out.write("  " + dumps(answer.body) + "\n")
+                for finding in _disagreement(path, client.url, diffs):
+                    out.write(f"  {finding.code} {finding.message}\n")
+                if verdict is not None and not diffs:
+                    out.write(f"  offline verdict agrees (HTTP {verdict.status})\n")
+    if input_errors:
+        return 2
+    return 1 if rejected or disagreed else 0
+
+
+def _disagreement(path: str, url: str, diffs: list[str]) -> list[Finding]:
+    if not diffs:
+        return []
+    return [Finding("D020", f"{url} answered differently from the offline verdict: {'; '.join(diffs)}",
+                    Severity.ERROR, file=path)]

@@ -1,8 +1,9 @@
 """The table of finding codes. Codes are stable: never renumbered, never reused.
 
 Families: ``V`` ComfyUI ``/prompt`` validation, ``R`` rendering, ``L`` lints, ``C`` per-config
-contracts, ``S`` snapshots and diffs, ``B`` baseline, ``F`` fuzzing. ``comfy-contract explain CODE``
-prints an entry; ``docs/codes.md`` is generated from this table (a test keeps the two equal).
+contracts, ``S`` snapshots and diffs, ``B`` baseline, ``F`` fuzzing, ``D`` drift from a live server.
+``comfy-contract explain CODE`` prints an entry; ``docs/codes.md`` is generated from this table (a test
+keeps the two equal).
 """
 
 from __future__ import annotations
@@ -238,6 +239,51 @@ _TABLE: tuple[Code, ...] = (
          "unknown execution mode, a non-JSON answer where the code expects JSON, a type the code does not "
          "handle). The app would crash the same way. Make the generator handle the input; replay with "
          "`comfy-contract replay PATH`.", None),
+    # --- D: drift from a live server (check --live, catalog diff, validate --url --compare) ----
+    Code("D001", "live-node-missing", "A node class of the catalog is not on the server", E, "live",
+         "The committed catalog has this class but the running ComfyUI does not: offline validation passes "
+         "workflows that use it, the server rejects them (`invalid_prompt`). Install the custom node pack on "
+         "the server, or re-pull the catalog (`comfy-contract catalog pull`).", None),
+    Code("D002", "live-node-extra", "The server has a node class the catalog lacks", W, "live",
+         "The running ComfyUI offers a class the catalog does not know; offline validation rejects workflows "
+         "that use it. Re-pull the catalog if the class is meant to be used.", None),
+    Code("D003", "live-input-missing", "An input of the catalog is not declared on the server", W, "live",
+         "The catalog declares an input the server's class no longer has. ComfyUI ignores undeclared inputs, "
+         "so values the app sends there have no effect. Re-pull the catalog and check the app's mappings.", None),
+    Code("D004", "live-required-input-added", "The server requires an input the catalog does not know", E, "live",
+         "Workflows written against the catalog lack this input and the server rejects them with "
+         "`required_input_missing` (the classic upgrade breakage). Add the input to the app's workflows and "
+         "re-pull the catalog.", None),
+    Code("D005", "live-optional-input-added", "The server has a new optional input", N, "live",
+         "The server's class accepts an optional input the catalog lacks. Harmless; re-pull the catalog to "
+         "validate it offline too.", None),
+    Code("D006", "live-input-category", "An input changed between required and optional", E, "live",
+         "The input is required on one side and optional on the other. Required on the server only is an "
+         "error (workflows without it are rejected); optional on the server only is a warning.", None),
+    Code("D007", "live-input-type", "An input has another type on the server", E, "live",
+         "The input's type (INT, FLOAT, STRING, a socket type, COMBO) differs: literals or links valid offline "
+         "may be rejected (`invalid_input_type`, `return_type_mismatch`).", None),
+    Code("D008", "live-input-range", "An input's min or max differs on the server", E, "live",
+         "A narrower range on the server is an error (values valid offline get `value_smaller_than_min` / "
+         "`value_bigger_than_max`); a wider one is a warning.", None),
+    Code("D009", "live-combo-missing", "The server does not offer a combo value of the catalog", E, "live",
+         "A combo input (sampler, scheduler, or a loader's model file) lists values the server does not: a "
+         "workflow choosing one is rejected with `value_not_in_list`. Typically a model file missing on that "
+         "install: copy it there, or list it under the backend's `without_models`.", None),
+    Code("D010", "live-combo-extra", "The server offers combo values the catalog lacks", N, "live",
+         "The server lists more values (e.g. model files added since the catalog was pulled). Harmless; "
+         "re-pull the catalog to validate them offline.", None),
+    Code("D011", "live-outputs-changed", "A node's outputs or output-node flag differ", E, "live",
+         "The class returns other types, or is (not) an output node on the server: links and "
+         "`prompt_no_outputs` verdicts differ from offline ones.", None),
+    Code("D012", "live-version", "The server runs another ComfyUI version", W, "live",
+         "The catalog was pulled from another ComfyUI version, so the validation era may differ. Re-pull it.",
+         None),
+    Code("D020", "live-disagreement", "The server answered differently from the offline verdict", E, "live",
+         "`validate --url --compare` (or `check --live --submit`) posted the body to the server and its answer "
+         "differs from the offline verdict in status, error type, details or node errors (compared like the "
+         "differential suite: live/agreement.py). The catalog is stale (see the D findings), the server has "
+         "custom on-prompt handlers, or it is a validator bug worth reporting with the body.", None),
 )
 
 CODES: MappingProxyType[str, Code] = MappingProxyType({c.code: c for c in _TABLE})
@@ -264,6 +310,7 @@ _FAMILIES = (
     ("S", "Snapshots and diffs"),
     ("B", "Baseline"),
     ("F", "Fuzzing"),
+    ("D", "Drift from a live server"),
 )
 
 

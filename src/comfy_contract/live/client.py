@@ -1,11 +1,13 @@
 """An HTTP client for a real ComfyUI (or the stand-in server), over httpx.
 
-Takes an optional httpx transport so tests can route it to an in-process ASGI app without mocks.
+Takes an optional httpx transport so tests can route it without mocks. Connect errors are retried a bounded
+number of times (the request never left); nothing else is retried, so a prompt is never submitted twice.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +31,36 @@ class PromptResponse:
 class ComfyClient:
     """Minimal ComfyUI API client: ``/object_info``, ``/system_stats``, ``/prompt``, ``/queue``."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 retries: int = 2, backoff: float = 0.25) -> None:
         self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries  # on connect errors only: the request was never sent
+        self.backoff = backoff
         self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; connect errors are retried (bounded), nothing else is: a POST that may have reached
+        the server is never sent twice. Every failure is a :class:`ComfyContractError` naming the URL."""
+        attempt = 0
+        while True:
+            try:
+                return self._http.request(method, path, **kwargs)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if attempt >= self.retries:
+                    raise ComfyContractError(
+                        f"cannot reach ComfyUI at {self.url} ({method} {path}, {attempt + 1} attempt(s)): {exc}",
+                        hint="is the server running? check --url (`comfy-contract serve` starts a stand-in)",
+                    ) from None
+                time.sleep(self.backoff * 2**attempt)
+                attempt += 1
+            except httpx.TimeoutException:
+                raise ComfyContractError(
+                    f"ComfyUI at {self.url} did not answer {method} {path} within {self.timeout:g}s",
+                    hint="the server may be busy; it may still have accepted the request (not re-sent)",
+                ) from None
+            except httpx.HTTPError as exc:
+                raise ComfyContractError(f"{method} {self.url}{path} failed: {exc}") from None
 
     def __enter__(self) -> ComfyClient:
         return self
@@ -43,12 +72,7 @@ class ComfyClient:
         self._http.close()
 
     def _get_json(self, path: str) -> Any:
-        try:
-            response = self._http.get(path)
-        except httpx.HTTPError as exc:
-            raise ComfyContractError(
-                f"cannot reach ComfyUI at {self.url}: {exc}", hint="is the server running? check --url"
-            ) from None
+        response = self._send("GET", path)
         if response.status_code != 200:
             raise ComfyContractError(f"GET {self.url}{path} answered HTTP {response.status_code}")
         try:
@@ -91,10 +115,7 @@ class ComfyClient:
     def post_prompt(self, body: Any) -> PromptResponse:
         """POST a body to ``/prompt`` and return status and body exactly as received."""
         content = json.dumps(body).encode() if not isinstance(body, bytes) else body
-        try:
-            response = self._http.post("/prompt", content=content, headers={"Content-Type": "application/json"})
-        except httpx.HTTPError as exc:
-            raise ComfyContractError(f"cannot reach ComfyUI at {self.url}: {exc}") from None
+        response = self._send("POST", "/prompt", content=content, headers={"Content-Type": "application/json"})
         try:
             parsed: Any = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
