@@ -124,6 +124,28 @@ def test_hypothesis_profiles(pytester: pytest.Pytester, app: Path) -> None:
     again.assert_outcomes(passed=1)
 
 
+def test_hypothesis_profiles_have_one_definition(pytester: pytest.Pytester, app: Path) -> None:
+    """The plugin registers the profiles of comfy_contract.fuzz.profiles, not settings of its own."""
+    pytester.makepyfile(test_profile="""
+        from hypothesis import settings
+
+        from comfy_contract.fuzz.profiles import profile_settings
+
+        def test_dev():
+            expected = profile_settings("comfy-contract-dev")
+            assert settings.default.max_examples == expected.max_examples == 200
+            assert settings.default.database is not None
+
+        def test_hunt_is_registered():
+            assert settings.get_profile("comfy-contract-hunt").max_examples == 10_000
+    """)
+    result = pytester.runpytest("--comfy-contract-profile", "dev", "-q", "test_profile.py")
+    result.assert_outcomes(passed=2)
+    hunt = pytester.runpytest("-p", "hypothesis", "--hypothesis-profile", "comfy-contract-hunt", "-q",
+                              "test_profile.py", "-k", "hunt")
+    hunt.assert_outcomes(passed=1, deselected=1)
+
+
 # -- the snapshot lifecycle, through the plugin ----------------------------------------------------------
 
 @pytest.fixture

@@ -27,9 +27,10 @@ from comfy_contract.check.results import ANY_BACKEND, FAIL_ON, CheckResult, pars
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Severity
 
-__all__ = ["HYPOTHESIS_PROFILES", "ContractFailure", "ContractItem"]
+__all__ = ["ContractFailure", "ContractItem"]
 
-HYPOTHESIS_PROFILES = ("comfy-contract-ci", "comfy-contract-dev")
+#: the prefix of the Hypothesis profiles defined (once) in :mod:`comfy_contract.fuzz.profiles`
+_PROFILE_PREFIX = "comfy-contract-"
 _SESSION_KEY = pytest.StashKey["_ContractSession"]()
 
 
@@ -59,9 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption("--snapshot-update", action="store_true", default=False,
                         dest="comfy_contract_snapshot_update_alias",
                         help="alias of --comfy-contract-snapshot-update")
-    group.addoption("--comfy-contract-profile", choices=("ci", "dev"), default=None,
+    group.addoption("--comfy-contract-profile", choices=("ci", "dev", "hunt"), default=None,
                     dest="comfy_contract_profile",
-                    help="load the Hypothesis profile comfy-contract-ci (derandomized) or comfy-contract-dev")
+                    help="load the Hypothesis profile comfy-contract-ci (derandomized), -dev or -hunt")
     parser.addini("comfy_contract", "enable the comfy-contract items (like --comfy-contract)", type="bool",
                   default=False)
     parser.addini("comfy_contract_project", "the comfy-contract project file or folder", default="")
@@ -88,12 +89,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "checks); select with -m \"comfy_backend(name='standalone')\"")
     profile = config.getoption("comfy_contract_profile", None)
     wanted = str(config.getoption("hypothesis_profile", None) or "")
-    if profile or wanted in HYPOTHESIS_PROFILES:
-        register_hypothesis_profiles()
-        if profile:
-            from hypothesis import settings
+    if profile or wanted.startswith(_PROFILE_PREFIX):
+        from hypothesis import settings
 
-            settings.load_profile(f"comfy-contract-{profile}")
+        from comfy_contract.fuzz.profiles import register_profiles
+
+        register_profiles()  # before Hypothesis's own plugin loads --hypothesis-profile
+        if profile:
+            settings.load_profile(f"{_PROFILE_PREFIX}{profile}")
     if not _enabled(config):
         return
     if _snapshot_update(config) and getattr(config.option, "numprocesses", None):  # set on workers too
@@ -101,15 +104,6 @@ def pytest_configure(config: pytest.Config) -> None:
             "--comfy-contract-snapshot-update writes files and refuses to run under pytest-xdist (-n): parallel "
             "workers would race. Run the update without -n (or `comfy-contract snapshot update`).")
     config.stash[_SESSION_KEY] = _ContractSession(config)
-
-
-def register_hypothesis_profiles() -> None:
-    """Register ``comfy-contract-ci`` (derandomized, bounded, no database) and ``comfy-contract-dev``."""
-    from hypothesis import HealthCheck, settings
-
-    settings.register_profile("comfy-contract-ci", derandomize=True, max_examples=50, deadline=None,
-                              database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("comfy-contract-dev", max_examples=20, deadline=None)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
