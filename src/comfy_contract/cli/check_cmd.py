@@ -60,6 +60,11 @@ def add_parser(sub: Any) -> None:
                    help="show configs done/total on stderr (default: when stderr is a terminal)")
     p.add_argument("--verbose", "-v", action="store_true", help="also show findings below --fail-on")
     p.add_argument("--list", action="store_true", help="list the project's configs, modes, backends and exit")
+    p.add_argument("--live", action="store_true",
+                   help="also pull /object_info from every backend with a `url` and report drift (D codes)")
+    p.add_argument("--submit", action="store_true",
+                   help="with --live: also POST every rendered submission to the server (it RUNS them) and "
+                   "report answers that differ from the offline verdict (D020)")
     p.set_defaults(run=run)
 
 
@@ -147,7 +152,36 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_file(path, render_report(report, fmt))
     if args.output or args.format != "text":
         err.write(summary_line(report) + "\n")
+    if args.live or args.submit:
+        return max(report.exit_code, _live(args, project, engine, suite, out, err))
     return report.exit_code
+
+
+def _live(args: argparse.Namespace, project: Any, engine: Engine, suite: Any, out: TextIO, err: TextIO) -> int:
+    """``--live`` / ``--submit`` (live/checklive.py): drift and server answers per backend with a URL."""
+    from comfy_contract.live.checklive import live_check, live_text
+
+    if args.submit and not args.live:
+        raise ComfyContractError("--submit needs --live", hint="comfy-contract check --live --submit")
+    wanted = args.backend or list(project.backend_specs)
+    backends = {name: (suite.backends[name], project.backend_specs[name].url) for name in wanted}
+    if not any(url for _catalog, url in backends.values()):
+        raise ComfyContractError("--live: no selected backend has a `url` in the project file",
+                                 hint="add `url: http://127.0.0.1:8188` to a backend (docs/live.md)")
+
+    def bodies() -> Any:
+        configs, modes, _backends, _checks = engine.resolve(Selection(configs=tuple(args.config),
+                                                                      modes=tuple(args.mode)))
+        for config in configs:
+            for mode in modes:
+                rendered = engine.rendered(config, mode)
+                for sub in getattr(rendered, "submissions", ()):
+                    if getattr(sub, "transport", "comfyui") == "comfyui":
+                        yield config, mode, sub.body
+
+    results = live_check(backends, submit=args.submit, bodies=bodies)
+    (out if args.format == "text" and not args.output else err).write(live_text(results, verbose=args.verbose))
+    return 1 if any(r.errors for r in results) else 0
 
 
 def _text(report: Report, verbose: bool) -> str:
