@@ -129,7 +129,7 @@ def test_hypothesis_profiles_have_one_definition(pytester: pytest.Pytester, app:
     pytester.makepyfile(test_profile="""
         from hypothesis import settings
 
-        from comfy_contract.fuzz.profiles import profile_settings
+        from comfy_contract.fuzz import profile_settings
 
         def test_dev():
             expected = profile_settings("comfy-contract-dev")

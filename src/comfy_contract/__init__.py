@@ -8,11 +8,11 @@ session of anyone who installs the package - stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
 from comfy_contract.core.version import __version__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from comfy_contract.check.baseline import Baseline, BaselineEntry
     from comfy_contract.check.contracts import ContractSet
     from comfy_contract.check.engine import Engine, Selection, Suite, suite_from_project
@@ -152,7 +152,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'comfy_contract' has no attribute {name!r}")

@@ -19,13 +19,22 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from comfy_contract.check.results import ANY_BACKEND, FAIL_ON, CheckResult, parse_fail_on
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Severity
+
+if TYPE_CHECKING:  # names for annotations only: the plugin is imported in every pytest session
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
+    from comfy_contract.check.engine import Engine, Selection
+    from comfy_contract.check.project import Project
+    from comfy_contract.render.model import Rendered, RenderInputs, Submission
+    from comfy_contract.validation.catalog import Catalog
+    from comfy_contract.validation.verdict import Verdict
 
 __all__ = ["ContractFailure", "ContractItem"]
 
@@ -135,7 +144,7 @@ class _ContractSession:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self._engine: Any = None
+        self._engine: Engine | None = None
         fail_on = config.getoption("comfy_contract_fail_on", None) or config.getini("comfy_contract_fail_on")
         self.fail_on_name = str(fail_on or "error")
         try:
@@ -146,12 +155,12 @@ class _ContractSession:
         self.project_file = "?"
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         if self._engine is None:
             self._engine = self.make_engine()
         return self._engine
 
-    def make_engine(self) -> Any:
+    def make_engine(self) -> Engine:
         from comfy_contract.check.engine import Engine, suite_from_project
 
         project = load_project_for(self.config)
@@ -159,7 +168,7 @@ class _ContractSession:
         suite = suite_from_project(project, root=self.config.rootpath)
         return Engine(suite, fail_on=self.fail_on)
 
-    def selection(self) -> Any:
+    def selection(self) -> Selection:
         from comfy_contract.check.engine import Selection
 
         backends = self.config.getoption("comfy_contract_backends") or self.config.getini("comfy_contract_backends")
@@ -188,7 +197,7 @@ class _ContractSession:
         return items
 
 
-def load_project_for(config: pytest.Config) -> Any:
+def load_project_for(config: pytest.Config) -> Project:
     """The project named by --comfy-contract-project / ini comfy_contract_project, else found from rootdir."""
     from comfy_contract.check.project import load_project
 
@@ -257,17 +266,20 @@ class ContractItem(pytest.Item):
         if result.status != "pass":
             raise ContractFailure(result)
 
-    def _update_snapshot(self, engine: Any, config: str, mode: str) -> None:
+    def _update_snapshot(self, engine: Engine, config: str, mode: str) -> None:
         from comfy_contract.render.model import Rendered
+        from comfy_contract.snapshot.store import SnapshotStore
 
         rendered = engine.rendered(config, mode)
         if not isinstance(rendered, Rendered) or not rendered.submissions:
             pytest.skip(f"{config!r} ({mode}) submits no ComfyUI workflow: no snapshot to write")
-        report = engine.suite.snapshots.update([(config, mode, rendered.submissions[0].workflow)])
+        store = engine.suite.snapshots
+        assert isinstance(store, SnapshotStore)  # suite_from_project builds one
+        report = store.update([(config, mode, rendered.submissions[0].workflow)])
         self.user_properties.append(("snapshot", report.summary()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ContractFailure):
             return failure_text(excinfo.value.result, self._session.fail_on)
         if isinstance(excinfo.value, ComfyContractError):
@@ -296,7 +308,8 @@ class ProjectItem(pytest.Item):
             if result.is_project and result.check == self.check and result.status != "pass":
                 raise ContractFailure(result)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ContractFailure):
             state: _ContractSession = self.config.stash[_SESSION_KEY]
             return failure_text(excinfo.value.result, state.fail_on)
@@ -327,19 +340,19 @@ def failure_text(result: CheckResult, fail_on: Severity | None) -> str:
 
 
 @pytest.fixture(scope="session")
-def comfy_project(pytestconfig: pytest.Config) -> Any:
+def comfy_project(pytestconfig: pytest.Config) -> Project:
     """The comfy-contract :class:`~comfy_contract.check.project.Project` of this test session."""
     return load_project_for(pytestconfig)
 
 
 @pytest.fixture(scope="session")
-def comfy_catalogs(comfy_project: Any) -> Mapping[str, Any]:
+def comfy_catalogs(comfy_project: Project) -> Mapping[str, Catalog]:
     """Every backend's node catalog, by backend name."""
     return dict(comfy_project.backends())
 
 
 @pytest.fixture(scope="session")
-def comfy_catalog(pytestconfig: pytest.Config, comfy_catalogs: Mapping[str, Any]) -> Any:
+def comfy_catalog(pytestconfig: pytest.Config, comfy_catalogs: Mapping[str, Catalog]) -> Catalog:
     """The catalog of the first selected backend (``--comfy-contract-backend``), else the project's first."""
     wanted = pytestconfig.getoption("comfy_contract_backends") or list(comfy_catalogs)
     if not wanted:
@@ -352,18 +365,18 @@ def comfy_catalog(pytestconfig: pytest.Config, comfy_catalogs: Mapping[str, Any]
 
 
 @pytest.fixture(scope="session")
-def render_config(comfy_project: Any) -> Callable[..., Any]:
+def render_config(comfy_project: Project) -> Callable[..., Rendered]:
     """``render_config(config, mode="eco", inputs=None) -> Rendered`` with the project's generator."""
     generator = comfy_project.generator()
 
-    def render(config: str, mode: str = "eco", inputs: Any = None) -> Any:
+    def render(config: str, mode: str = "eco", inputs: RenderInputs | None = None) -> Rendered:
         return generator.render(config, mode, inputs)
 
     return render
 
 
 @pytest.fixture(scope="session")
-def comfy_validate(comfy_catalogs: Mapping[str, Any], comfy_catalog: Any) -> Callable[..., Any]:
+def comfy_validate(comfy_catalogs: Mapping[str, Catalog], comfy_catalog: Catalog) -> Callable[..., Verdict]:
     """``comfy_validate(workflow | Submission | Rendered, backend=None) -> Verdict``: ComfyUI's answer.
 
     A :class:`~comfy_contract.render.model.Rendered` is validated through its first submission.
@@ -371,7 +384,7 @@ def comfy_validate(comfy_catalogs: Mapping[str, Any], comfy_catalog: Any) -> Cal
     from comfy_contract.render.model import Rendered, Submission
     from comfy_contract.validation.validator import validate, validate_request
 
-    def check(target: Any, backend: str | None = None) -> Any:
+    def check(target: Mapping[str, Any] | Submission | Rendered, backend: str | None = None) -> Verdict:
         catalog = comfy_catalog if backend is None else comfy_catalogs.get(backend)
         if catalog is None:
             pytest.fail(f"comfy_validate: unknown backend {backend!r}; the project has {sorted(comfy_catalogs)}",

@@ -1,49 +1,131 @@
-"""Fuzzing an app's configs with Hypothesis: input spaces, properties, campaigns, reproducers.
+"""Fuzzing an app's configs with Hypothesis: strategies, input spaces, properties, campaigns, reproducers,
+and the Hypothesis profiles. A public module: ``__all__`` is its API, the submodules are private.
 
-``comfy-contract hunt`` and ``comfy-contract replay`` are thin front ends over this package; the
-strategies themselves live in :mod:`comfy_contract.fuzz.strategies`. See ``docs/fuzzing.md``.
+``comfy-contract hunt`` and ``comfy-contract replay`` are thin front ends over this package; use the
+strategies (``user_texts``, ``render_inputs``, ...) in your own property tests. See ``docs/fuzzing.md``.
+Names are imported on first use (PEP 562), like :mod:`comfy_contract`'s: importing one profile helper does
+not load the campaign machinery.
 """
 
 from __future__ import annotations
 
-from comfy_contract.fuzz.campaign import HuntOptions, hunt, run_config
-from comfy_contract.fuzz.profiles import database_from_spec, register_profiles
-from comfy_contract.fuzz.properties import CheckResult, Failure, check_inputs
-from comfy_contract.fuzz.reproducer import ReplayResult, Reproducer, export_pytest, replay
-from comfy_contract.fuzz.space import InputSpace, SpaceOptions, load_input_space
-from comfy_contract.fuzz.target import Example, Target, load_target
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from comfy_contract.fuzz.campaign import HuntOptions, hunt, run_config
+    from comfy_contract.fuzz.profiles import PROFILES, database_from_spec, profile_settings, register_profiles
+    from comfy_contract.fuzz.properties import PropertyFailure, PropertyResult, check_inputs
+    from comfy_contract.fuzz.reproducer import ReplayResult, Reproducer, export_pytest, replay
+    from comfy_contract.fuzz.space import InputSpace, SpaceOptions, TextOptions, load_input_space
+    from comfy_contract.fuzz.strategies import (
+        SEED_MAX,
+        custom_placeholders,
+        execution_modes,
+        json_objects,
+        llm_texts,
+        output_configs,
+        parameter_values,
+        placeholder_names,
+        render_inputs,
+        seeds,
+        split_outputs,
+        user_texts,
+    )
+    from comfy_contract.fuzz.target import Example, Target, assert_passes, load_target
 
 __all__ = [
-    "CheckResult",
+    "PROFILES",
+    "SEED_MAX",
     "Example",
-    "Failure",
     "HuntOptions",
     "InputSpace",
+    "PropertyFailure",
+    "PropertyResult",
     "ReplayResult",
     "Reproducer",
     "SpaceOptions",
     "Target",
+    "TextOptions",
     "assert_passes",
     "check_inputs",
+    "custom_placeholders",
     "database_from_spec",
+    "execution_modes",
     "export_pytest",
     "hunt",
+    "json_objects",
+    "llm_texts",
     "load_input_space",
     "load_target",
+    "output_configs",
+    "parameter_values",
+    "placeholder_names",
+    "profile_settings",
     "register_profiles",
+    "render_inputs",
     "replay",
     "run_config",
+    "seeds",
+    "split_outputs",
+    "user_texts",
 ]
 
+_CAMPAIGN = "comfy_contract.fuzz.campaign"
+_PROFILES = "comfy_contract.fuzz.profiles"
+_PROPERTIES = "comfy_contract.fuzz.properties"
+_REPRODUCER = "comfy_contract.fuzz.reproducer"
+_SPACE = "comfy_contract.fuzz.space"
+_STRATEGIES = "comfy_contract.fuzz.strategies"
+_TARGET = "comfy_contract.fuzz.target"
 
-def assert_passes(target: Target, config: str, example: Example, *, include_static: bool = False) -> None:
-    """Fail (``AssertionError``) if ``example`` breaks ``config`` in a way its default inputs do not
-    (every way, with ``include_static``); the message lists each failure and the inputs."""
-    result = target.check(config, example.mode, example.inputs)
-    static = frozenset() if include_static else target.static(config, example.mode)
-    new = result.new_failures(static)
-    if new:
-        lines = "\n".join(f"  - {f.describe()}" for f in new)
-        raise AssertionError(
-            f"{config!r} [{example.mode}] fails for these inputs:\n{lines}\ninputs: {example.inputs.to_dict()!r}"
-        )
+#: public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    "Example": _TARGET,
+    "HuntOptions": _CAMPAIGN,
+    "InputSpace": _SPACE,
+    "PROFILES": _PROFILES,
+    "PropertyFailure": _PROPERTIES,
+    "PropertyResult": _PROPERTIES,
+    "ReplayResult": _REPRODUCER,
+    "Reproducer": _REPRODUCER,
+    "SEED_MAX": _STRATEGIES,
+    "SpaceOptions": _SPACE,
+    "Target": _TARGET,
+    "TextOptions": _SPACE,
+    "assert_passes": _TARGET,
+    "check_inputs": _PROPERTIES,
+    "custom_placeholders": _STRATEGIES,
+    "database_from_spec": _PROFILES,
+    "execution_modes": _STRATEGIES,
+    "export_pytest": _REPRODUCER,
+    "hunt": _CAMPAIGN,
+    "json_objects": _STRATEGIES,
+    "llm_texts": _STRATEGIES,
+    "load_input_space": _SPACE,
+    "load_target": _TARGET,
+    "output_configs": _STRATEGIES,
+    "parameter_values": _STRATEGIES,
+    "placeholder_names": _STRATEGIES,
+    "profile_settings": _PROFILES,
+    "register_profiles": _PROFILES,
+    "render_inputs": _STRATEGIES,
+    "replay": _REPRODUCER,
+    "run_config": _CAMPAIGN,
+    "seeds": _STRATEGIES,
+    "split_outputs": _STRATEGIES,
+    "user_texts": _STRATEGIES,
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'comfy_contract.fuzz' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

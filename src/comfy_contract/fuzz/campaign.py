@@ -26,7 +26,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.fuzz.profiles import database_from_spec
-from comfy_contract.fuzz.properties import CheckResult, Failure, Signature
+from comfy_contract.fuzz.properties import PropertyFailure, PropertyResult, Signature
 from comfy_contract.fuzz.reproducer import Reproducer, write_reproducer
 from comfy_contract.fuzz.target import Example, Target, load_target
 
@@ -93,7 +93,7 @@ class Progress:
 class FailureFound:
     config: str
     mode: str
-    failure: Failure
+    failure: PropertyFailure
     path: str
     shrunk_from: int  # examples tried before this one was found
     elapsed: float  # seconds since the campaign started
@@ -239,7 +239,7 @@ def run_config(
     return ConfigFinished(config, count.examples - start_count, tuple(found), static, None, time.monotonic() - t0)
 
 
-def _reproducer(target: Target, result: CheckResult, new: list[Failure], options: HuntOptions) -> Reproducer:
+def _reproducer(target: Target, result: PropertyResult, new: list[PropertyFailure], options: HuntOptions) -> Reproducer:
     primary = new[0]
     rendered = result.rendered
     workflow = None

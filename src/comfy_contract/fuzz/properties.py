@@ -6,7 +6,7 @@
 3. no error-level lint fires;
 4. optionally, the graph still equals its snapshot modulo the volatile paths.
 
-Each violation is a :class:`Failure` with a *signature* (check, backend, code, node, input) that
+Each violation is a :class:`PropertyFailure` with a *signature* (check, backend, code, node, input) that
 stays the same when only the text or the numbers of the inputs change, so failures can be compared
 with the static baseline (the default inputs) and deduplicated across examples.
 """
@@ -23,13 +23,13 @@ from comfy_contract.render.model import Generator, Rendered, RenderInputs
 from comfy_contract.validation.catalog import Catalog
 from comfy_contract.validation.validator import validate
 
-__all__ = ["CheckResult", "Failure", "Signature", "check_inputs"]
+__all__ = ["PropertyFailure", "PropertyResult", "Signature", "check_inputs"]
 
 Signature = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
-class Failure:
+class PropertyFailure:
     """One property violation for one request."""
 
     check: str  # "render" | "validate" | "lint" | "snapshot" | "crash"
@@ -65,20 +65,20 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class PropertyResult:
     """The outcome of checking one request: what was rendered and what failed."""
 
     config: str
     mode: str
     inputs: RenderInputs
     rendered: Rendered | None
-    failures: tuple[Failure, ...]
+    failures: tuple[PropertyFailure, ...]
 
     @property
     def signatures(self) -> frozenset[Signature]:
         return frozenset(f.signature for f in self.failures)
 
-    def new_failures(self, known: frozenset[Signature] | set[Signature]) -> tuple[Failure, ...]:
+    def new_failures(self, known: frozenset[Signature] | set[Signature]) -> tuple[PropertyFailure, ...]:
         return tuple(f for f in self.failures if f.signature not in known)
 
 
@@ -99,7 +99,7 @@ def check_inputs(
     *,
     lints: bool = True,
     snapshots: Any = None,
-) -> CheckResult:
+) -> PropertyResult:
     """Render ``config`` in ``mode`` with ``inputs`` and check every property against ``backends``.
 
     ``snapshots`` is a :class:`~comfy_contract.snapshot.store.SnapshotStore` (or ``None`` to skip the
@@ -111,9 +111,10 @@ def check_inputs(
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" at {frame.filename}:{frame.lineno}" if frame is not None else ""
         message = f"rendering raised {type(exc).__name__}: {exc}{at}"
-        return CheckResult(config, mode, inputs, None, (Failure("crash", "F002", message, input=type(exc).__name__),))
-    failures: list[Failure] = [
-        Failure("render", f.code, f.message, node_id=f.node_id, input=f.input, finding=f)
+        crash = PropertyFailure("crash", "F002", message, input=type(exc).__name__)
+        return PropertyResult(config, mode, inputs, None, (crash,))
+    failures: list[PropertyFailure] = [
+        PropertyFailure("render", f.code, f.message, node_id=f.node_id, input=f.input, finding=f)
         for f in rendered.findings if f.severity is Severity.ERROR
     ]
     run_lints = _lint_runner() if lints else None
@@ -124,17 +125,17 @@ def check_inputs(
                 body = verdict.body if isinstance(verdict.body, Mapping) else {"text": verdict.body}
                 for f in verdict.findings:
                     if f.severity is Severity.ERROR:
-                        failures.append(Failure("validate", f.code, f.message, name, f.node_id, f.input, index,
+                        failures.append(PropertyFailure("validate", f.code, f.message, name, f.node_id, f.input, index,
                                                 f, body))
             if run_lints is not None:
                 for f in run_lints(submission, rendered, catalog, backend=name, backends=backends):
                     if f.severity is Severity.ERROR:
-                        failures.append(Failure("lint", f.code, f.message, name, f.node_id, f.input, index, f))
+                        failures.append(PropertyFailure("lint", f.code, f.message, name, f.node_id, f.input, index, f))
         if snapshots is not None:
             for f in snapshots.check(config, mode, submission.workflow):
                 if f.severity is Severity.ERROR:
-                    failures.append(Failure("snapshot", f.code, f.message, submission=index, finding=f))
-    unique: dict[Signature, Failure] = {}
+                    failures.append(PropertyFailure("snapshot", f.code, f.message, submission=index, finding=f))
+    unique: dict[Signature, PropertyFailure] = {}
     for failure in failures:
         unique.setdefault(failure.signature, failure)
-    return CheckResult(config, mode, inputs, rendered, tuple(unique.values()))
+    return PropertyResult(config, mode, inputs, rendered, tuple(unique.values()))

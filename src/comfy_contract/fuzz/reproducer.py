@@ -20,7 +20,7 @@ from typing import Any, Literal
 from comfy_contract.core.errors import InputError
 from comfy_contract.core.jsonio import read_json, write_json_atomic
 from comfy_contract.core.version import __version__
-from comfy_contract.fuzz.properties import Failure, Signature
+from comfy_contract.fuzz.properties import PropertyFailure, Signature
 from comfy_contract.render.model import RenderInputs
 
 __all__ = [
@@ -41,8 +41,8 @@ def _version() -> str:
     return __version__
 
 
-def _failure_from(data: Mapping[str, Any]) -> Failure:
-    return Failure(
+def _failure_from(data: Mapping[str, Any]) -> PropertyFailure:
+    return PropertyFailure(
         check=str(data["check"]), code=str(data["code"]), message=str(data.get("message", "")),
         backend=data.get("backend"), node_id=data.get("node_id"), input=data.get("input"),
         submission=data.get("submission"), comfyui=data.get("comfyui"),
@@ -54,8 +54,8 @@ class Reproducer:
     config: str
     mode: str
     inputs: RenderInputs
-    failure: Failure
-    failures: tuple[Failure, ...] = ()
+    failure: PropertyFailure
+    failures: tuple[PropertyFailure, ...] = ()
     workflow: Mapping[str, Any] | None = None
     comfyui: Any = None
     seed: int = 0
@@ -152,7 +152,7 @@ Status = Literal["still-fails", "fails-differently", "fixed"]
 class ReplayResult:
     reproducer: Reproducer
     status: Status
-    failures: tuple[Failure, ...]  # the input-dependent failures the request has now
+    failures: tuple[PropertyFailure, ...]  # the input-dependent failures the request has now
 
     @property
     def failing(self) -> bool:

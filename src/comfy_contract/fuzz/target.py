@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.fuzz import strategies as cst
-from comfy_contract.fuzz.properties import CheckResult, Signature, check_inputs
+from comfy_contract.fuzz.properties import PropertyResult, Signature, check_inputs
 from comfy_contract.fuzz.space import InputSpace, SpaceOptions, find_space_files, load_input_space
 from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs
 from comfy_contract.validation.catalog import Catalog, InputSpec
 
-__all__ = ["ConfigFacts", "Example", "Target", "load_target"]
+__all__ = ["ConfigFacts", "Example", "Target", "assert_passes", "load_target"]
 
 @dataclass(frozen=True)
 class Example:
@@ -66,7 +66,7 @@ class Target:
     def configs(self) -> list[str]:
         return list(self.generator.configs())
 
-    def check(self, config: str, mode: str, inputs: RenderInputs) -> CheckResult:
+    def check(self, config: str, mode: str, inputs: RenderInputs) -> PropertyResult:
         return check_inputs(self.generator, config, mode, inputs, self.backends, lints=self.lints,
                             snapshots=self.snapshots)
 
@@ -110,6 +110,19 @@ def load_target(
         store = SnapshotStore(proj.snapshots)
     return Target(proj.generator(), proj.backends(), proj.modes, load_input_space(files), str(proj.file),
                   store, lints)
+
+
+def assert_passes(target: Target, config: str, example: Example, *, include_static: bool = False) -> None:
+    """Fail (``AssertionError``) if ``example`` breaks ``config`` in a way its default inputs do not
+    (every way, with ``include_static``); the message lists each failure and the inputs."""
+    result = target.check(config, example.mode, example.inputs)
+    static = frozenset() if include_static else target.static(config, example.mode)
+    new = result.new_failures(static)
+    if new:
+        lines = "\n".join(f"  - {f.describe()}" for f in new)
+        raise AssertionError(
+            f"{config!r} [{example.mode}] fails for these inputs:\n{lines}\ninputs: {example.inputs.to_dict()!r}"
+        )
 
 
 # --- facts -------------------------------------------------------------------------------------------
