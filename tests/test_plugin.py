@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from adapterproject import CONFIGS, MODES, make_adapter_project, renders
 from checkproject import make_project
 
 ID = "comfy-contract.yaml::test_contract[{}]"
@@ -201,3 +203,49 @@ def test_snapshot_update_refuses_xdist(pytester: pytest.Pytester, snap_app: Path
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*refuses to run under pytest-xdist*"])
     assert not any((pytester.path / "snapshots").iterdir())
+
+
+# -- one full run per session ------------------------------------------------------------------------------
+
+@pytest.fixture
+def adapter_app(pytester: pytest.Pytester) -> Path:
+    pytester.makeini("[pytest]\npythonpath = .\n")  # the adapter module, in every xdist worker too
+    return make_adapter_project(pytester.path)
+
+
+def _per_render(where: Path) -> Counter[str]:
+    return Counter(renders(where))
+
+
+def test_the_matrix_runs_once_per_session(pytester: pytest.Pytester, adapter_app: Path) -> None:
+    """Contract items and both project items share one engine: every (config, mode) is rendered once."""
+    result = pytester.runpytest("--comfy-contract")
+    # 24 contract items (text_only's validate/lint/snapshot are skipped; 4 S001 failures) + 2 project items
+    result.assert_outcomes(passed=16, failed=4, skipped=6)
+    counts = _per_render(pytester.path)
+    assert sorted(counts) == sorted(f"{c} {m}" for c in CONFIGS for m in MODES)
+    assert set(counts.values()) == {1}
+
+
+def test_project_items_share_one_full_run(pytester: pytest.Pytester, adapter_app: Path) -> None:
+    """Before, each project item built its own engine and re-ran the whole matrix."""
+    result = pytester.runpytest("--comfy-contract", "-k", "test_project", "--comfy-contract-fail-on", "warning")
+    result.assert_outcomes(passed=1, failed=1, deselected=24)
+    assert "B001 baseline-stale" in result.stdout.str()
+    assert set(_per_render(pytester.path).values()) == {1}
+
+
+@pytest.mark.parametrize("selection", [(), ("-k", "test_project")], ids=["all", "project-items"])
+def test_the_full_run_happens_once_under_xdist(pytester: pytest.Pytester, adapter_app: Path,
+                                               selection: tuple[str, ...]) -> None:
+    """Under -n 2 the project items' full run happens once for all workers; each worker renders a
+    (config, mode) at most once for the contract items it runs."""
+    result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--comfy-contract", *selection)
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) + outcomes.get("failed", 0) > 0
+    counts = _per_render(pytester.path)
+    assert sorted(counts) == sorted(f"{c} {m}" for c in CONFIGS for m in MODES)
+    if selection:
+        assert set(counts.values()) == {1}, counts
+    else:
+        assert max(counts.values()) <= 2, counts

@@ -10,16 +10,28 @@ the same fixed blocks as ``comfy-contract check``. The fixtures ``comfy_project`
 ``comfy_catalog``, ``render_config`` and ``comfy_validate`` work with or without ``--comfy-contract``.
 
 Every item is computed by :class:`comfy_contract.check.engine.Engine`; this module only maps results to
-pytest outcomes. Collection is deterministic (configs in the generator's order), so pytest-xdist workers
-agree; workers write nothing (``--comfy-contract-snapshot-update`` refuses to run with ``-n``).
+pytest outcomes. One :class:`_ContractSession` per pytest session holds the engine, so each (config, mode)
+is rendered and each check run once per process, whichever items ask. The project items need a full run
+(which baseline entries matched nothing, which snapshots no config uses): it happens once per test
+session - under pytest-xdist once for all workers: the first worker that needs it leaves the project
+results in a folder the controller hands every worker (``pytest_configure_node``) and removes at
+``pytest_sessionfinish``. Collection is deterministic (configs in the generator's order), so workers agree;
+workers write nothing in the project (``--comfy-contract-snapshot-update`` refuses to run with ``-n``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
@@ -36,11 +48,13 @@ if TYPE_CHECKING:  # names for annotations only: the plugin is imported in every
     from comfy_contract.validation.catalog import Catalog
     from comfy_contract.validation.verdict import Verdict
 
-__all__ = ["ContractFailure", "ContractItem"]
+__all__ = ["ContractFailure", "ContractItem", "ProjectFailure", "ProjectItem"]
 
 #: the prefix of the Hypothesis profiles defined (once) in :mod:`comfy_contract.fuzz.profiles`
 _PROFILE_PREFIX = "comfy-contract-"
 _SESSION_KEY = pytest.StashKey["_ContractSession"]()
+#: ``workerinput`` key: the folder pytest-xdist workers share for the project results
+_SHARED = "comfy_contract_shared"
 
 
 # -- options ------------------------------------------------------------------------------------------
@@ -136,11 +150,33 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items.extend(state.collect(session))
 
 
+class _WorkerNode(Protocol):
+    """What ``pytest_configure_node`` gets from pytest-xdist (its ``WorkerController``), as far as we use it."""
+
+    config: pytest.Config
+    workerinput: dict[str, Any]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: _WorkerNode) -> None:
+    """pytest-xdist, on the controller: tell each worker where the session's project results are shared."""
+    state = node.config.stash.get(_SESSION_KEY, None)
+    if state is not None:
+        node.workerinput[_SHARED] = str(state.shared_folder())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(_SESSION_KEY, None)
+    if state is not None:
+        state.finish()
+
+
 # -- the session state ----------------------------------------------------------------------------------
 
 
 class _ContractSession:
-    """The engine of this pytest session (per xdist worker), built on first use."""
+    """The state of one pytest session (per xdist worker, and on the controller): the engine, built on first
+    use, and the project results of the one full run."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -153,6 +189,8 @@ class _ContractSession:
             raise pytest.UsageError(f"comfy_contract_fail_on: {exc}") from None
         self.snapshot_update = _snapshot_update(config)
         self.project_file = "?"
+        self._project: dict[str, tuple[str, str]] | None = None
+        self._own_folder: Path | None = None  # created here (the xdist controller); removed at the end
 
     @property
     def engine(self) -> Engine:
@@ -167,6 +205,42 @@ class _ContractSession:
         self.project_file = _relative(project.file, self.config.rootpath)
         suite = suite_from_project(project, root=self.config.rootpath)
         return Engine(suite, fail_on=self.fail_on)
+
+    def project_outcome(self, check: str) -> tuple[str, str] | None:
+        """``(status, failure text)`` of the project result ``check`` of a full run (``None``: no such
+        result). The full run happens once per test session, shared by all xdist workers."""
+        if self._project is None:
+            shared = getattr(self.config, "workerinput", {}).get(_SHARED)
+            self._project = self._project_results() if shared is None else self._shared_project_results(Path(shared))
+        return self._project.get(check)
+
+    def _project_results(self) -> dict[str, tuple[str, str]]:
+        report = self.engine.report()  # reuses what this process's contract items rendered and checked
+        return {r.check: (r.status, "" if r.status == "pass" else failure_text(r, self.fail_on))
+                for r in report.results if r.is_project}
+
+    def _shared_project_results(self, folder: Path) -> dict[str, tuple[str, str]]:
+        """The project results of the first worker that computed them, else this worker's (then shared)."""
+        results = folder / "project-results.json"
+        with _exclusive(folder / "project-results.lock"):
+            if results.is_file():
+                return {k: (v[0], v[1]) for k, v in json.loads(results.read_text("utf-8")).items()}
+            computed = self._project_results()
+            partial = results.with_suffix(".partial")
+            partial.write_text(json.dumps(computed), encoding="utf-8")
+            os.replace(partial, results)
+            return computed
+
+    def shared_folder(self) -> Path:
+        """The folder this session's xdist workers share (created on first use, removed by :meth:`finish`)."""
+        if self._own_folder is None:
+            self._own_folder = Path(tempfile.mkdtemp(prefix="comfy-contract-"))
+        return self._own_folder
+
+    def finish(self) -> None:
+        if self._own_folder is not None:
+            shutil.rmtree(self._own_folder, ignore_errors=True)
+            self._own_folder = None
 
     def selection(self) -> Selection:
         from comfy_contract.check.engine import Selection
@@ -211,6 +285,34 @@ def load_project_for(config: pytest.Config) -> Project:
         return load_project(start=path) if path.is_dir() else load_project(path)
     except ComfyContractError as exc:
         raise pytest.UsageError(f"comfy-contract: {exc}") from None
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (released by the OS if the process dies)."""
+    with lock.open("a+b") as handle:
+        if sys.platform == "win32":
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -290,9 +392,13 @@ class ContractItem(pytest.Item):
         return self.path, None, f"comfy-contract {'-'.join(self.key)}"
 
 
+class ProjectFailure(Exception):
+    """A project item failed: the text is the failure's fixed blocks (computed where the full run ran)."""
+
+
 class ProjectItem(pytest.Item):
-    """A result about the whole project: stale baseline entries or unused snapshots (a full run of its own,
-    so it is right whichever xdist worker runs it)."""
+    """A result about the whole project: stale baseline entries or unused snapshots. Its full run happens
+    once per test session (see :meth:`_ContractSession.project_outcome`), whichever item or worker asks."""
 
     def __init__(self, *, check: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -301,18 +407,16 @@ class ProjectItem(pytest.Item):
         self.add_marker(pytest.mark.comfy_backend(name=ANY_BACKEND))
 
     def runtest(self) -> None:
-        state: _ContractSession = self.config.stash[_SESSION_KEY]
-        engine = state.make_engine()  # a fresh baseline: the full run decides what is stale
-        report = engine.report()
-        for result in report.results:
-            if result.is_project and result.check == self.check and result.status != "pass":
-                raise ContractFailure(result)
+        outcome = self.config.stash[_SESSION_KEY].project_outcome(self.check)
+        if outcome is not None and outcome[0] != "pass":
+            raise ProjectFailure(outcome[1])
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: TracebackStyle | None = None) -> str | TerminalRepr:
-        if isinstance(excinfo.value, ContractFailure):
-            state: _ContractSession = self.config.stash[_SESSION_KEY]
-            return failure_text(excinfo.value.result, state.fail_on)
+        if isinstance(excinfo.value, ProjectFailure):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, ComfyContractError):
+            return f"comfy-contract: {excinfo.value}"
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
