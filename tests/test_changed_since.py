@@ -48,7 +48,7 @@ def test_nothing_changed_checks_nothing(repo: Path) -> None:
     code, configs, err = checked(repo, "--changed-since", "main")
     assert code == 0
     assert configs == set()
-    assert "0 of 33 configs touched by 0 changed file(s)" in err
+    assert "0 of 39 configs touched by 0 changed file(s)" in err
 
 
 def test_a_changed_chunk_selects_the_configs_rendered_from_it(repo: Path) -> None:
@@ -77,7 +77,7 @@ def test_a_changed_project_file_selects_every_config(repo: Path) -> None:
     project = repo / "comfy-contract.yaml"
     project.write_text(project.read_text("utf-8") + "# touched\n", encoding="utf-8")
     _, configs, _ = checked(repo, "--changed-since", "HEAD")
-    assert len(configs) == 33
+    assert len(configs) == 39
 
 
 def test_changed_files_as_pre_commit_passes_them(repo: Path) -> None:

@@ -14,6 +14,8 @@ from checkproject import make_project
 
 ID = "comfy-contract.yaml::test_contract[{}]"
 
+SAMPLE_CONFIGS = 39  # configs in fixtures/sample_app (tests/devserver/test_sample_app.py lists them)
+
 
 @pytest.fixture
 def app(pytester: pytest.Pytester) -> Path:
@@ -35,7 +37,7 @@ def test_collects_one_item_per_config_mode_backend_check(pytester: pytest.Pytest
         assert ID.format(key) in out, key
     assert "test_contract[sd35_large-eco-any-snapshot]" not in out  # the project has no snapshots
     collected = [line for line in out.splitlines() if "::test_contract[" in line]
-    assert len(collected) == len(set(collected)) == 33 * 2 * (1 + 2 + 2)
+    assert len(collected) == len(set(collected)) == SAMPLE_CONFIGS * 2 * (1 + 2 + 2)
 
 
 def test_failures_show_the_fixed_block(pytester: pytest.Pytester, app: Path) -> None:
@@ -57,13 +59,13 @@ def test_markers_keywords_and_outcomes(pytester: pytest.Pytester, app: Path) -> 
 
 
 def len_all() -> int:
-    return 33 * 2 * 5
+    return SAMPLE_CONFIGS * 2 * 5
 
 
 def test_ini_enables_and_fail_on(pytester: pytest.Pytester, app: Path) -> None:
     pytester.makeini("[pytest]\ncomfy_contract = true\ncomfy_contract_fail_on = never\n")
     result = pytester.runpytest("--comfy-contract-config", "sd35_large_turbo")
-    result.assert_outcomes(passed=len_all() // 33)
+    result.assert_outcomes(passed=len_all() // SAMPLE_CONFIGS)
     assert "fail on never" in result.stdout.str()
 
 
@@ -190,9 +192,9 @@ def test_snapshot_lifecycle(pytester: pytest.Pytester, snap_app: Path, monkeypat
 
     (snapshots / "gone_config.eco.json").write_text((snapshots / written[0]).read_text("utf-8").replace(
         '"sdxl_dualclip"', '"gone_config"'), encoding="utf-8")
-    pytester.runpytest("--comfy-contract", "-k", "test_project").assert_outcomes(passed=1, deselected=396)
+    pytester.runpytest("--comfy-contract", "-k", "test_project").assert_outcomes(passed=1, deselected=SAMPLE_CONFIGS * 12)
     unused = pytester.runpytest("--comfy-contract", "-k", "test_project", "--comfy-contract-fail-on", "warning")
-    unused.assert_outcomes(failed=1, deselected=396)  # S003 is a warning
+    unused.assert_outcomes(failed=1, deselected=SAMPLE_CONFIGS * 12)  # S003 is a warning
     assert "S003 snapshot-unused" in unused.stdout.str()
     assert "gone_config" in unused.stdout.str()
 

@@ -16,8 +16,8 @@ def test_render_the_sample_app(sample_app: Path, tmp_path: Path) -> None:
     code, out, err = run("render", "--layout", "devserver", "--root", str(sample_app / "schemas"),
                          "--out", str(tmp_path / "out"))
     assert code == 0, err
-    assert "66 renders (4 api, 4 error, 8 text, 50 workflow)" in out
-    assert "rendered 66/66" in err
+    assert "78 renders (4 api, 2 backend, 10 error, 10 text, 52 workflow)" in out
+    assert "rendered 78/78" in err
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
     entries = {(e["config"], e["mode"]): e for e in manifest["configs"]}
     pop = entries[("pop_art", "eco")]

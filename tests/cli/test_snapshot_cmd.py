@@ -67,7 +67,7 @@ def test_unused_snapshots_fail_unless_allowed_and_are_pruned_on_request(app: Pat
     src = ("--root", str(app / "schemas"), "--dir", str(snaps))
     code, out, _ = run("snapshot", "update", *src)
     assert code == 0
-    assert out.startswith("snapshots: 50 new, 0 updated, 0 unchanged")
+    assert out.startswith("snapshots: 52 new, 0 updated, 0 unchanged")
     run("snapshot", "import", str(app / "legacy" / "sd35_large.json"), "--config", "retired", "--mode", "eco",
         "--dir", str(snaps))
 

@@ -13,6 +13,10 @@ WORKFLOW: dict[str, Any] = {
 }
 
 
+#: what the app requires of every ComfyUI output chunk besides workflow and input_mappings
+OUTPUT_KEYS: dict[str, Any] = {"type": "output_chunk", "backend_type": "comfyui", "output_mapping": {"node_id": "9"}}
+
+
 def write(root: Path, rel: str, data: Any) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,10 +31,11 @@ def make_tree(root: Path, *, params: dict[str, Any] | None = None, mappings: dic
         "pipeline": "gen", "meta": {"stage": "output"},
         "parameters": {"OUTPUT_CHUNK": "wf", "STEPS": 20, "SEED": "random", **(params or {})}})
     write(root, "pipelines/gen.json", {"name": "gen", "chunks": ["route"], "defaults": {"parameters": {}}})
-    write(root, "chunks/route.json", {"name": "route", "type": "proxy_chunk", "parameters": proxy or {
+    write(root, "chunks/route.json", {"name": "route", "type": "proxy_chunk", "backend_type": "comfyui",
+                                      "template": "", "model": "", "parameters": proxy or {
         "output_chunk": "{{OUTPUT_CHUNK}}", "prompt": "{{PREVIOUS_OUTPUT}}", "steps": "{{STEPS}}",
         "seed": "{{SEED}}"}})
-    write(root, "chunks/wf.json", {"name": "wf", "type": "output_chunk", "media_type": "image", "workflow": WORKFLOW,
+    write(root, "chunks/wf.json", {**OUTPUT_KEYS, "name": "wf", "media_type": "image", "workflow": WORKFLOW,
                                    "input_mappings": mappings if mappings is not None else {
                                        "prompt": {"node_id": "6", "field": "inputs.text"},
                                        "steps": {"node_id": "3", "field": "inputs.steps", "default": 1},

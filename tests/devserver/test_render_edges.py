@@ -8,7 +8,7 @@ from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.render.model import RenderInputs
 
-from .helpers import make_tree, write
+from .helpers import OUTPUT_KEYS, make_tree, write
 
 
 def codes(root: Path, config: str = "out", mode: str = "eco", options: DevserverOptions | None = None,
@@ -43,10 +43,11 @@ def test_list_form_mapping_writes_every_node(tmp_path: Path) -> None:
 
 def test_prompt_injection_by_title_and_fallback(tmp_path: Path) -> None:
     root = make_tree(tmp_path, mappings={}, extra={"chunks/wf2.json": {
-        "name": "wf2", "type": "output_chunk", "workflow": {"6": {"class_type": "X", "inputs": {"value": ""},
+        **OUTPUT_KEYS, "input_mappings": {},
+        "name": "wf2", "workflow": {"6": {"class_type": "X", "inputs": {"value": ""},
                                                                  "_meta": {"title": "ai4artsed_text_prompt"}}},
         "prompt_injection": {"search_by_title": "ai4artsed_text_prompt", "fallback_node": "9"}}})
-    write(root, "chunks/wf.json", {"name": "wf", "type": "output_chunk", "workflow": {"6": {
+    write(root, "chunks/wf.json", {**OUTPUT_KEYS, "input_mappings": {}, "name": "wf", "workflow": {"6": {
         "class_type": "X", "inputs": {"text": ""}}}, "prompt_injection": {
         "search_by_title": "nothing", "fallback_node": "6", "fallback_field": "inputs.text"}})
     write(root, "configs/output/out2.json", {"pipeline": "gen", "meta": {"stage": "output"},
@@ -70,7 +71,7 @@ def test_placeholder_cycle_is_an_error_finding_and_stays_literal(tmp_path: Path)
 
 def test_literal_placeholder_in_chunk_points_into_the_chunk(tmp_path: Path) -> None:
     root = make_tree(tmp_path, mappings={})
-    write(root, "chunks/wf.json", {"name": "wf", "type": "output_chunk", "workflow": {
+    write(root, "chunks/wf.json", {**OUTPUT_KEYS, "input_mappings": {}, "name": "wf", "workflow": {
         "3": {"class_type": "KSampler", "inputs": {"cfg": "{{CFG}}"}}}})
     (finding,) = [f for f in DevserverGenerator(root).render("out", "eco").findings if f.code == "R002"]
     assert finding.file is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,12 @@ EXPECTED: dict[str, tuple[str, tuple[str | None, ...], tuple[str, ...]]] = {
     "dada": ("workflow", ("output_image_sd35_large",), SD35_PROMPT_CHAIN),
     "dual_encoder_fusion_image": ("workflow", ("output_image_t5_clip_fusion",), SD35_PROMPT_CHAIN),
     "dual_encoder_fusion_split": ("workflow", ("output_image_t5_clip_fusion_split",), ("R005", "R004", "R004", "R012")),
+    "acestep_instrumental": ("error", (), ("R005", "R006")),
+    "flux2_diffusers": ("error", (), ("R005", "R006")),
+    "heartmula_song": ("backend", (), ("R005", "R015")),
+    "p5js_code": ("text", (), ("R005", "R010")),
+    "sd35_diffusers": ("workflow", ("output_image_sd35_large",), ("R005", "R018", "R012")),
+    "stableaudio_legacy": ("workflow", (None,), ("R005", "R001")),
     "expressionismus": ("workflow", ("output_image_sdxl_dualclip", "output_image_sd35_large"),
                         ("R005", "R012", "R005", "R012")),
     "gpt_image_1": ("api", (), ("R010",)),
@@ -47,12 +54,12 @@ EXPECTED: dict[str, tuple[str, tuple[str | None, ...], tuple[str, ...]]] = {
     "text_only": ("text", (), ("R010",)),
     "u_lena_meine_collage": ("workflow", ("output_image_sd35_large",), SD35_PROMPT_CHAIN),
     "u_mr_schmidt_klimawandel_poster": ("api", (), ("R010",)),
-    "vector_fusion_latent_aware": ("workflow", (None,), ("R005", "R001")),
-    "vector_fusion_linear_clip": ("workflow", (None,), ("R005", "R001")),
+    "vector_fusion_latent_aware": ("error", (), ("R005", "R006")),
+    "vector_fusion_linear_clip": ("workflow", (None,), ("R001",)),
     "vector_fusion_spherical": ("workflow", ("output_image_vector_fusion",), SD35_PROMPT_CHAIN),
 }
 BY_MODE = {("bauhaus", "fast"): ("workflow", ("output_image_sd35_turbo",), ("R005", "R012", "R002"))}
-CLEAN = ("sd35_large", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical", "dual_encoder_fusion_image",
+CLEAN = ("sd35_large", "sd35_diffusers", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical", "dual_encoder_fusion_image",
          "dada", "expressionismus", "jugendstil", "klangbild", "kubismus", "pixel_art", "u_lena_meine_collage")
 
 
@@ -90,19 +97,76 @@ def _render(generator: DevserverGenerator, config: str, mode: str = "eco") -> Re
     return generator.render(config, mode)
 
 
-def test_missing_output_chunk_renders_the_sd35_fallback_with_an_empty_prompt(generator: DevserverGenerator) -> None:
-    for config, path in (("vector_fusion_linear_clip", "/parameters"),
-                         ("vector_fusion_latent_aware", "/parameters/output_chunk")):
-        rendered = _render(generator, config)
-        (r001,) = [f for f in rendered.findings if f.code == "R001"]
-        assert r001.file is not None
-        assert r001.file.endswith(f"configs/{config}.json")
-        assert r001.path == path
-        workflow = rendered.submissions[0].workflow
-        classes = {n["class_type"] for n in workflow.values()}
-        assert "ai4artsed_conditioning_fusion" not in classes
-        assert workflow["6"]["inputs"]["text"] == ""
-        assert workflow["4"]["inputs"]["ckpt_name"] == "OfficialStableDiffusion/sd3.5_large.safetensors"
+def test_output_chunk_named_by_the_pipeline_submits_the_generators_sd35_graph(generator: DevserverGenerator) -> None:
+    # defect 1, the historic vector-fusion failure: no proxy, so no output_chunk reaches the router
+    rendered = _render(generator, "vector_fusion_linear_clip")
+    (r001,) = [f for f in rendered.findings if f.code == "R001"]
+    assert r001.file is not None
+    assert r001.file.endswith("pipelines/vector_fusion_direct.json")
+    assert r001.path == "/chunks/1"
+    assert "sd35_standard" in r001.message
+    workflow = rendered.submissions[0].workflow
+    classes = {n["class_type"] for n in workflow.values()}
+    assert "ai4artsed_conditioning_fusion" not in classes
+    assert workflow["6"]["inputs"]["text"] == ""
+    assert workflow["7"]["inputs"]["text"] == "watermark, text, bad quality"
+    assert workflow["9"]["inputs"]["filename_prefix"] == "AI4ArtsEd_Schema"
+    assert workflow["4"]["inputs"]["ckpt_name"] == "OfficialStableDiffusion/sd3.5_large.safetensors"
+
+
+def test_unresolved_output_chunk_fails_in_the_app_instead_of_falling_back(generator: DevserverGenerator) -> None:
+    # defect 2: a proxy whose {{OUTPUT_CHUNK}} stays unresolved -> "Output-Chunk '{{OUTPUT_CHUNK}}' not found"
+    rendered = _render(generator, "vector_fusion_latent_aware")
+    assert (rendered.outcome, rendered.submissions) == ("error", ())
+    (r006,) = [f for f in rendered.findings if f.code == "R006"]
+    assert "Output-Chunk '{{OUTPUT_CHUNK}}' not found" in r006.message
+    assert r006.file is not None
+    assert r006.file.endswith("configs/vector_fusion_latent_aware.json")
+
+
+def test_lower_case_output_chunk_in_the_config_overrides_the_proxy(tmp_path: Path, sample_app: Path) -> None:
+    # config parameters override the proxy's by key, lower case included: not a defect
+    config = json.loads((sample_app / "schemas/configs/vector_fusion_latent_aware.json").read_text("utf-8"))
+    config["parameters"]["output_chunk"] = "output_image_vector_fusion"
+    shutil.copytree(sample_app / "schemas", tmp_path / "schemas")
+    (tmp_path / "schemas/configs/vector_fusion_latent_aware.json").write_text(json.dumps(config), "utf-8")
+    rendered = DevserverGenerator(tmp_path / "schemas").render("vector_fusion_latent_aware", "eco")
+    assert [s.chunk for s in rendered.submissions] == ["output_image_vector_fusion"]
+
+
+def test_generator_fallback_for_an_audio_config_is_an_image_graph(generator: DevserverGenerator) -> None:
+    # defect 20: a proxy that names no output chunk -> the deprecated generator's SD3.5 *image* workflow
+    rendered = _render(generator, "stableaudio_legacy")
+    classes = {n["class_type"] for n in rendered.submissions[0].workflow.values()}
+    assert {"SaveImage", "EmptyLatentImage"} <= classes
+    assert "SaveAudio" not in classes
+    (r001,) = [f for f in rendered.findings if f.code == "R001"]
+    assert "sends no `output_chunk`" in r001.message
+
+
+def test_gpu_backend_down_submits_the_fallback_chunk(sample_app: Path) -> None:
+    down = DevserverGenerator(sample_app / "schemas").render("sd35_diffusers", "eco")
+    assert [s.chunk for s in down.submissions] == ["output_image_sd35_large"]
+    (r018,) = [f for f in down.findings if f.code == "R018"]
+    assert "output_image_sd35_large" in r018.message
+    up = DevserverGenerator(sample_app / "schemas", DevserverOptions(behaviour={"gpu_service": "up"}))
+    rendered = up.render("sd35_diffusers", "eco")
+    assert (rendered.outcome, rendered.route, rendered.submissions) == ("backend", "diffusers", ())
+    assert "R015" in {f.code for f in rendered.findings}
+    # defect 18: a fallback chunk that does not exist -> the app fails when the GPU service is down
+    (r006,) = [f for f in _render(DevserverGenerator(sample_app / "schemas"), "flux2_diffusers").findings
+               if f.code == "R006"]
+    assert "Fallback chunk 'output_image_flux2' not found" in r006.message
+
+
+def test_python_chunks_are_routed_not_rendered(generator: DevserverGenerator) -> None:
+    song = _render(generator, "heartmula_song")
+    assert (song.outcome, song.route) == ("backend", "python:output_music_heartmula")
+    assert any(s.endswith("chunks/output_music_heartmula.py") for s in song.sources)
+    # defect 19: neither chunks/output_audio_acestep.json nor .py exists
+    (r006,) = [f for f in _render(generator, "acestep_instrumental").findings if f.code == "R006"]
+    assert "Output-Chunk 'output_audio_acestep' not found" in r006.message
+    assert _render(generator, "p5js_code").route == "text_passthrough"
 
 
 def test_unresolved_placeholder_stays_literal_and_points_at_the_config(generator: DevserverGenerator) -> None:
@@ -135,14 +199,16 @@ def test_mapping_to_a_missing_node_is_dropped_or_stubbed(sample_app: Path) -> No
     assert workflow["6"] == {"inputs": {"text": RenderInputs().user_text}}
 
 
-def test_unresolved_mapping_sources_leave_empty_prompt_parts(generator: DevserverGenerator) -> None:
+def test_unresolved_mapping_sources_keep_the_chunks_literals(generator: DevserverGenerator, sample_app: Path) -> None:
     rendered = _render(generator, "dual_encoder_fusion_split")
     workflow = rendered.submissions[0].workflow
-    assert (workflow["6"]["inputs"]["text"], workflow["14"]["inputs"]["text"]) == ("", "")
+    chunk = json.loads((sample_app / "schemas/chunks/output_image_t5_clip_fusion_split.json").read_text("utf-8"))
+    literals = (chunk["workflow"]["6"]["inputs"]["text"], chunk["workflow"]["14"]["inputs"]["text"])
+    assert (workflow["6"]["inputs"]["text"], workflow["14"]["inputs"]["text"]) == literals
     assert [f.path for f in rendered.findings if f.code == "R004"] == [
         "/input_mappings/clip_prompt/source", "/input_mappings/t5_prompt/source"]
-    roles = {i.key: i.role for i in rendered.submissions[0].injections}
-    assert roles["clip_prompt"] == roles["t5_prompt"] == "unresolved"
+    keys = {i.key for i in rendered.submissions[0].injections}
+    assert not keys & {"clip_prompt", "t5_prompt"}  # the app skips a mapping whose value is None
 
 
 def test_split_llm_output_reaches_the_fusion_graph(generator: DevserverGenerator) -> None:
@@ -197,7 +263,7 @@ def test_clean_configs_validate_against_production(generator: DevserverGenerator
 # DEFECTS.md row -> (config, mode, how it is caught): a render code, or (backend, validator code, node id)
 DEFECTS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     1: ("vector_fusion_linear_clip", "eco", ("render", "R001")),
-    2: ("vector_fusion_latent_aware", "eco", ("render", "R001")),
+    2: ("vector_fusion_latent_aware", "eco", ("render", "R006")),
     3: ("sd35_large_turbo", "eco", ("production", "V015", "3")),
     4: ("bauhaus", "fast", ("production", "V015", "3")),
     5: ("sdxl_base", "eco", ("production", "V016", "3")),
@@ -209,6 +275,9 @@ DEFECTS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     15: ("renaissance", "eco", ("render", "R009")),
     16: ("pop_art", "eco", ("render", "R008")),
     17: ("maerchen", "eco", ("render", "R008")),
+    18: ("flux2_diffusers", "eco", ("render", "R006")),
+    19: ("acestep_instrumental", "eco", ("render", "R006")),
+    20: ("stableaudio_legacy", "eco", ("render", "R001")),
 }
 # 10 (orphan prompt), 12 (fixed seed), 13 (shared filename_prefix) are lints; 14 is input-dependent:
 LINT_ONLY = (10, 12, 13)

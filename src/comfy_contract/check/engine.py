@@ -572,7 +572,8 @@ def _snapshot(engine: Engine, rendered: Rendered, backend: str) -> Found:
 
 def _workflow_or_no_comfyui(rendered: Rendered | BaseException) -> bool:
     # a contract may expect a workflow the config does not produce (C002)
-    return _has_workflow(rendered) or (isinstance(rendered, Rendered) and rendered.outcome in ("text", "api"))
+    no_comfyui = ("text", "api", "backend")
+    return _has_workflow(rendered) or (isinstance(rendered, Rendered) and rendered.outcome in no_comfyui)
 
 
 #: every check, in the order they run and are reported: the one place to add a check

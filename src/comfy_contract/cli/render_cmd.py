@@ -8,9 +8,11 @@ unknown config name, an unwritable output folder).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,8 +43,18 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--config", action="append", metavar="NAME", help="render only this config (repeatable)")
     p.add_argument("--mode", action="append", choices=MODES, help="execution mode (repeatable; default: all)")
     p.add_argument("--seed", type=int, default=0, help="seed for 'random' values (default 0: reproducible)")
+    p.add_argument("--output-config", metavar="NAME",
+                   help="the output config the request names (as an app's UI does), instead of the config's own choice")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
+                   help="a request value the app's UI sends (e.g. alpha_factor=0, combination_type=linear); numbers "
+                   "and true/false are typed (repeatable)")
     p.add_argument("--stub-missing-nodes", action="store_true",
                    help="reproduce the later app version that adds a stub node for a mapping to a missing node")
+    p.add_argument("--behaviour", action="append", metavar="KEY=VALUE", default=[],
+                   help="pin a DevServer behaviour switch or setting over what the tree shows, e.g. gpu_service=up "
+                   "or simple_image_api=false (repeatable; see --show-behaviour)")
+    p.add_argument("--show-behaviour", action="store_true",
+                   help="print the DevServer behaviour detected from the tree (with --behaviour pins) and exit")
     p.add_argument("--list", action="store_true", help="print the config names and exit")
     p.add_argument("--out", metavar="DIR", help="output folder (required unless --list)")
     p.set_defaults(run=run)
@@ -59,7 +71,7 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
     from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
     from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 
-    options = DevserverOptions(stub_missing_nodes=args.stub_missing_nodes)
+    options = DevserverOptions(stub_missing_nodes=args.stub_missing_nodes, behaviour=_pins(args.behaviour))
     if args.layout:
         if not args.root:
             raise ComfyContractError("--layout devserver needs --root DIR (the app's schemas/ folder)")
@@ -74,9 +86,34 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
             return CommandGenerator(shlex.split(spec[4:])), MODES
         return CallableGenerator(spec), MODES
     project = load_project(args.project)
-    if args.stub_missing_nodes and project.root is not None:
-        return DevserverGenerator(project.root, options), project.modes
+    if (args.stub_missing_nodes or args.behaviour) and project.root is not None:
+        pinned = {**project.render_options.behaviour, **options.behaviour}
+        merged = replace(project.render_options, behaviour=pinned,
+                         stub_missing_nodes=args.stub_missing_nodes or project.render_options.stub_missing_nodes)
+        return DevserverGenerator(project.root, merged), project.modes
     return project.generator(), project.modes
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    """Request values as JSON would carry them: ``0`` -> 0, ``4.5`` -> 4.5, anything else text."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            out[key] = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def _pins(items: list[str], flag: str = "--behaviour") -> dict[str, Any]:
+    """``KEY=VALUE`` pins: true/false become booleans, anything else stays text (gpu_service=up)."""
+    pins: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ComfyContractError(f"{flag} {item!r} is not KEY=VALUE", hint=f"e.g. {flag} gpu_service=up")
+        pins[key.strip()] = {"true": True, "false": False}.get(value.strip().lower(), value.strip())
+    return pins
 
 
 def _shown(path: str | None) -> str | None:
@@ -94,6 +131,7 @@ def _entry(rendered: Rendered, files: list[str]) -> dict[str, Any]:
         "config": rendered.config,
         "mode": rendered.mode,
         "outcome": rendered.outcome,
+        **({"route": rendered.route} if rendered.route else {}),
         "files": files,
         "findings": [
             {k: v for k, v in f.with_(file=_shown(f.file)).to_dict().items()
@@ -119,6 +157,14 @@ def _write(rendered: Rendered, out: Path, taken: set[str]) -> list[str]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     generator, project_modes = _generator(args)
+    if args.show_behaviour:
+        behaviour = getattr(generator, "behaviour", None)
+        if behaviour is None:
+            raise ComfyContractError("--show-behaviour needs the DevServer layout",
+                                     hint="the app's own generator (an adapter) has no detected behaviour")
+        out.write("\n".join(behaviour.describe() or ["(the layout as documented: no later behaviour detected)"]))
+        out.write(f"\nsettings: {behaviour.settings}\n")
+        return 0
     configs = list(args.config or generator.configs())
     if args.list:
         for name in configs:
@@ -132,7 +178,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ComfyContractError(f"cannot create output folder {args.out!r}: {exc.strerror}") from None
-    inputs = RenderInputs(seed=args.seed)
+    inputs = RenderInputs(seed=args.seed, output_config=args.output_config,
+                          custom_placeholders=_typed(_pins(args.param, flag="--param")))
     entries: list[dict[str, Any]] = []
     taken: set[str] = set()
     total, started = len(configs) * len(modes), time.perf_counter()

@@ -140,6 +140,25 @@ _TABLE: tuple[Code, ...] = (
          "A parameter's value names another placeholder that leads back to it (`A = \"{{B}}\"`, "
          "`B = \"{{A}}\"`). The app substitutes once, so a literal `{{...}}` reaches the workflow. Give "
          "the parameters literal values.", None),
+    Code("R015", "other-backend", "The app sends this request to another backend, not ComfyUI", N, "render",
+         "The app routes the output chunk to a generation backend that is not a ComfyUI `/prompt` (SwarmUI's "
+         "simple Text2Image API, Diffusers, HeartMuLa, Stable Audio, Triton, a Python chunk). Nothing is "
+         "validated against a ComfyUI catalog for it; the message names the route and why the app took it "
+         "(`render.behaviour` in the project file pins the switches that decide it).", None),
+    Code("R016", "workflow-not-used", "The chunk's workflow is not what the app runs", W, "render",
+         "The output chunk embeds a ComfyUI workflow, but the app routes the chunk elsewhere (e.g. to SwarmUI's "
+         "Text2Image API, which takes only prompt, model, size, steps, cfg and seed), so the nodes of that "
+         "workflow - custom nodes, encoders, samplers - are never used. Set `requires_workflow: true` on the "
+         "chunk if the workflow matters, or remove the workflow.", None),
+    Code("R017", "app-fails", "The app itself fails on this request", E, "render",
+         "The app answers the request with an error before (or instead of) submitting anything; the message "
+         "quotes the app's own error where it has one. Fix what it names (a chunk without `workflow`, a "
+         "disabled backend with no `meta.fallback_chunk`, a parameter the deprecated generator cannot convert).",
+         None),
+    Code("R018", "backend-fallback", "A disabled or unreachable backend falls back to a ComfyUI chunk", N, "render",
+         "The output chunk's backend (Diffusers, Stable Audio ...) is disabled or its GPU service is down, so the "
+         "app submits `meta.fallback_chunk` to ComfyUI instead; that workflow is what is validated. Set "
+         "`render.behaviour.gpu_service: up` to render the direct backend instead.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "

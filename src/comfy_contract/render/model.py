@@ -21,10 +21,16 @@ __all__ = [
     "RenderInputs",
     "Rendered",
     "Submission",
+    "Transport",
 ]
 
 MODES: tuple[str, ...] = ("eco", "fast")
-Outcome = Literal["workflow", "text", "api", "error"]
+Outcome = Literal["workflow", "text", "api", "backend", "error"]
+"""``workflow``: ComfyUI workflows are submitted; ``text``: text only; ``api``: a hosted API; ``backend``: another
+generation backend of the app (SwarmUI's simple API, Diffusers, a Python chunk ...), not ComfyUI; ``error``: the
+app fails before submitting anything."""
+Transport = Literal["comfyui", "swarmui"]
+"""How a workflow reaches ComfyUI: ``POST /prompt`` directly, or through SwarmUI's ``/ComfyBackendDirect/prompt``."""
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -100,6 +106,7 @@ class Submission:
     chunk_file: str | None = None
     media_type: str | None = None
     injections: tuple[Injection, ...] = ()
+    transport: Transport = "comfyui"
 
     @property
     def body(self) -> dict[str, Any]:
@@ -121,6 +128,9 @@ class Rendered:
     inputs: RenderInputs = field(default_factory=RenderInputs)
     #: files this outcome was rendered from (config, pipelines, chunks), for --changed-since
     sources: tuple[str, ...] = ()
+    #: where the app sends the request when it is not ComfyUI (``outcome == "backend"``/``"api"``), e.g.
+    #: ``"swarmui-text2image"``, ``"diffusers"``, ``"python:output_music_heartmula"``
+    route: str | None = None
 
 
 @runtime_checkable

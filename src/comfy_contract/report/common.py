@@ -133,7 +133,7 @@ def cell(results: Sequence[CheckResult], fail_on: Severity | None) -> Cell:
     if "fail" in statuses:
         return Cell("fail", codes)
     no_workflow = not any(r.check in ("validate", "lint", "snapshot") for r in results)
-    if no_workflow and any(f.code == "R010" for r in results for f in r.findings):
+    if no_workflow and any(f.code in ("R010", "R015") for r in results for f in r.findings):
         return Cell("n/a", ())
     return Cell("pass", ())
 

@@ -1,8 +1,13 @@
-"""Render what the DevServer would submit for one (config, mode, inputs): devserver-layout.md §2.
+"""Render what the DevServer submits for one (config, mode, inputs): devserver-today.md §2-§4.
 
-The rendered workflow is what the app *really* sends, hazards included (an unresolved ``{{X}}`` stays
-literal, a missing ``OUTPUT_CHUNK`` yields the hard-coded SD3.5 fallback). Every hazard met on the way
-is a finding with a stable ``R`` code, located in the app file (and JSON pointer) where its cause lives.
+The run follows the app's own structure: the config's pipeline runs chunk by chunk; each chunk becomes a
+request (``chunk_builder``: the chunk's ``parameters`` merged with the config's, config winning by key, every
+string filled from the placeholder table with ``str(value)``); the request goes to an LLM step, or to the
+ComfyUI router (:class:`_Router`), which picks the output chunk, routes it by the app's version
+(:class:`~comfy_contract.render.devserver.behaviour.Behaviour`, read from the tree) and writes the request
+into its workflow. Hazards stay what the app does with them (an unresolved ``{{X}}`` stays literal, a proxy
+with no output chunk gets the deprecated generator's SD3.5 graph), each reported as a finding with a stable
+``R`` code, located in the app file (and JSON pointer) where its cause lives.
 """
 
 from __future__ import annotations
@@ -10,94 +15,145 @@ from __future__ import annotations
 import copy
 import json
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import json_pointer
+from comfy_contract.render.devserver.behaviour import Behaviour, detect_behaviour
+from comfy_contract.render.devserver.generator import GeneratorError, Template, load_template
+from comfy_contract.render.devserver.mappings import Origin, Writer, inject_loras
 from comfy_contract.render.devserver.placeholders import fill, find_cycles, names_in, sole_placeholder
-from comfy_contract.render.devserver.tree import Doc, Tree, load_tree
-from comfy_contract.render.model import MODES, Injection, Outcome, Rendered, RenderInputs, Submission
+from comfy_contract.render.devserver.tree import Doc, load_tree
+from comfy_contract.render.model import MODES, Injection, Outcome, Rendered, RenderInputs, Submission, Transport
 
 __all__ = ["DevserverGenerator", "DevserverOptions"]
 
 BUILTINS = ("PREVIOUS_OUTPUT", "INPUT_TEXT", "USER_INPUT")
-_PROMPT_SOURCES = frozenset(BUILTINS)
+_LLM_BACKENDS = frozenset({"ollama", "openrouter", "anthropic", "openai", "mistral", "aws_bedrock", "bedrock"})
 _SEED_FIELDS = frozenset({"seed", "noise_seed"})
-_MISSING = object()
+_OUTPUT_TYPES = frozenset({"output_chunk", "api_output_chunk"})
+#: request values the UI sends that replace a config's parameter of the same name (later versions)
+_GENERATION_OVERRIDES = frozenset({"width", "height", "steps", "cfg", "negative_prompt", "sampler_name", "scheduler",
+                                   "denoise", "seed"})
 
 
 @dataclass(frozen=True)
 class DevserverOptions:
-    """Which version of the app to reproduce.
+    """How to render, beyond what the tree says.
 
-    ``stub_missing_nodes``: a mapping to a node id that is not in the workflow creates a stub node
-    without ``class_type`` (later app versions) instead of being dropped (the documented default).
-    ``typed_templates``: a proxy template that is exactly one placeholder keeps the value's type
-    (the corrected semantics) instead of the app's ``str(value)``.
-    ``resolve_sources``: mapping ``source`` placeholders are resolved from every placeholder (corrected)
-    instead of only ``{{PREVIOUS_OUTPUT}}``-style built-ins (the app).
+    ``behaviour``: switches pinned by the project (``devserver: {behaviour: {...}}``), over what is detected
+    from the tree - see :class:`~comfy_contract.render.devserver.behaviour.Behaviour` and its ``Settings``.
+    ``stub_missing_nodes``: force the later app's stub node for a mapping to a missing node id.
+    ``typed_templates``: a proxy template that is exactly one placeholder keeps the value's type (the
+    corrected semantics) instead of the app's ``str(value)``.
+    ``resolve_sources``: a mapping ``source`` such as ``{{PART_A}}`` is resolved from the placeholders (the
+    corrected semantics) instead of being skipped as the app does.
     """
 
     stub_missing_nodes: bool = False
     typed_templates: bool = False
     resolve_sources: bool = False
+    behaviour: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class _Stop(Exception):
-    """Rendering this output path cannot go on (the app would have failed before ComfyUI)."""
+    """Rendering this path cannot go on (the app fails before ComfyUI)."""
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
         super().__init__(finding.message)
 
 
-@dataclass(frozen=True)
-class _Value:
-    """A value the proxy chunk hands to the output chunk, with where it came from."""
-
-    value: Any
-    role: str
-    file: str | None = None  # where to fix it when it is wrong
-    pointer: str | None = None
-
-
 @dataclass
 class _Stage:
-    """Mutable state of one pipeline run (text flowing between steps)."""
+    """Mutable state of one pipeline run (text flowing between steps, what was produced)."""
 
     text: str
     placeholders: dict[str, Any] = field(default_factory=dict)  # from LLM JSON answers
     submissions: list[Submission] = field(default_factory=list)
-    api: bool = False
+    kinds: list[Outcome] = field(default_factory=list)  # non-workflow outcomes met (api, backend, text)
+    routes: list[str] = field(default_factory=list)
+    loras: list[Any] = field(default_factory=list)  # the interception config's meta.loras, sent with the request
 
 
-@cache
-def fallback_workflow() -> dict[str, Any]:
-    """The hard-coded SD3.5 Large workflow (empty prompt) the app fell back to."""
-    data = resources.files("comfy_contract.render.devserver").joinpath("fallback_sd35.json").read_text("utf-8")
-    workflow: dict[str, Any] = json.loads(data)["workflow"]
-    return workflow
+@dataclass(frozen=True)
+class _Request:
+    """What ``chunk_builder`` hands the router for one chunk: the filled prompt and parameters."""
 
+    chunk: Doc
+    config: Doc
+    prompt: Any  # the filled template text, or (for output chunks in later versions) the filled workflow
+    parameters: Mapping[str, Any]
+    origins: Mapping[str, Origin]
+    output_config: str | None
+    step: tuple[Doc, int] | None = None  # the pipeline file and index that named the chunk
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-class _Run:
-    """One render: collects findings, sources and the random stream."""
+def _fill_deep(value: Any, table: Mapping[str, Any], typed: bool) -> tuple[Any, list[str]]:
+    """Fill every string in ``value`` (dicts and lists walked); returns the result and the names left over."""
+    if isinstance(value, str):
+        filled = fill(value, table, typed=typed)
+        return filled.value, filled.unresolved
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        left: list[str] = []
+        for k, v in value.items():
+            out[k], more = _fill_deep(v, table, typed)
+            left += more
+        return out, left
+    if isinstance(value, list):
+        items = [_fill_deep(v, table, typed) for v in value]
+        return [v for v, _ in items], [n for _, ns in items for n in ns]
+    return value, []
 
-    def __init__(self, tree: Tree, config: str, mode: str, inputs: RenderInputs, options: DevserverOptions) -> None:
-        self.tree, self.config, self.mode, self.inputs, self.options = tree, config, mode, inputs, options
+
+def _drop_missing_images(workflow: dict[str, Any], mappings: Mapping[str, Any], params: Mapping[str, Any]) -> None:
+    """A multi-image legacy workflow sent with fewer images: the app removes the ``LoadImage`` of each image 2/3
+    the request lacks, the nodes fed only by it, and the inputs that linked to them (devserver-today.md §4)."""
+    gone: set[str] = set()
+    for index in (2, 3):
+        key = f"input_image{index}"
+        target = _mapping(mappings.get(key)).get("node_id")
+        if not params.get(key) and target is not None and str(target) in workflow:
+            gone.add(str(target))
+    changed = bool(gone)
+    while changed:
+        changed = False
+        for node_id, node in list(workflow.items()):
+            inputs = _mapping(_mapping(node).get("inputs"))
+            links = [v for v in inputs.values() if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)]
+            if node_id not in gone and links and all(v[0] in gone for v in links):
+                gone.add(node_id)
+                changed = True
+    for node_id in gone:
+        workflow.pop(node_id, None)
+    for node in workflow.values():
+        fed = node.get("inputs") if isinstance(node, dict) else None
+        if isinstance(fed, dict):
+            for name in [k for k, v in fed.items() if isinstance(v, list) and len(v) == 2 and v[0] in gone]:
+                del fed[name]
+
+
+class _Run:
+    """One render: the app's pipeline executor and chunk builder; collects findings and sources."""
+
+    def __init__(self, gen: DevserverGenerator, config: str, mode: str, inputs: RenderInputs) -> None:
+        self.tree, self.options, self.behaviour = gen.tree, gen.options, gen.behaviour
+        self.config, self.mode, self.inputs = config, mode, inputs
+        self.template = gen.template
         self.rng = random.Random(f"{inputs.seed}:{config}:{mode}")
         self.findings: list[Finding] = []
         self.sources: list[str] = []
+        self.router = _Router(self)
 
     # -- bookkeeping --------------------------------------------------------------------------
     def add(self, finding: Finding) -> None:
@@ -112,36 +168,47 @@ class _Run:
         return doc.data
 
     # -- entry --------------------------------------------------------------------------------
-    def top(self, doc: Doc) -> tuple[Outcome, list[Submission]]:
+    def top(self, doc: Doc) -> tuple[Outcome, list[Submission], list[str]]:
         config = self.use(doc)
         pipeline_doc = self.pipeline(config, doc)
+        stage = _Stage(self.inputs.user_text)
         if _mapping(config.get("meta")).get("stage") == "output":
-            return self.output_stage(self.config, doc, _Stage(self.inputs.user_text))
+            return self.output_stage(self.config, doc, stage)
         params = self.parameters(config, pipeline_doc)
-        stage = self.run_pipeline(doc, pipeline_doc, params, _Stage(self.inputs.user_text))
-        if stage.submissions or stage.api:
-            return ("workflow" if stage.submissions else "api"), stage.submissions
+        stage = self.run_pipeline(doc, pipeline_doc, params, stage)
+        self.second_phase(doc, pipeline_doc, params, stage, None)
+        if stage.submissions or stage.kinds:
+            return self.outcome(stage), stage.submissions, stage.routes
         return self.choose_outputs(doc, stage)
 
-    def choose_outputs(self, doc: Doc, stage: _Stage) -> tuple[Outcome, list[Submission]]:
+    @staticmethod
+    def outcome(stage: _Stage) -> Outcome:
+        if stage.submissions:
+            return "workflow"
+        order: tuple[Outcome, ...] = ("api", "backend", "text")
+        return next((kind for kind in order if kind in stage.kinds), "text")
+
+    def choose_outputs(self, doc: Doc, stage: _Stage) -> tuple[Outcome, list[Submission], list[str]]:
         choices = self.choices(doc)
         if not choices:
             self.add(Finding("R010", f"config {self.config!r} chooses no output config in {self.mode!r} mode: "
                              "the run is text-only, nothing is submitted to ComfyUI.",
                              severity=Severity.INFO, file=doc.file, path="/media_preferences"))
-            return "text", []
+            return "text", [], []
         outcomes: list[Outcome] = []
         submissions: list[Submission] = []
+        routes: list[str] = []
         for name, file, pointer in choices:
             try:
-                outcome, subs = self.output_config(name, file, pointer, stage)
+                outcome, subs, more = self.output_config(name, file, pointer, stage)
             except _Stop as stop:
                 self.add(stop.finding)
-                outcome, subs = "error", []
+                outcome, subs, more = "error", [], []
             outcomes.append(outcome)
             submissions.extend(subs)
-        order: tuple[Outcome, ...] = ("workflow", "api", "text")
-        return next((kind for kind in order if kind in outcomes), "error"), submissions
+            routes.extend(more)
+        order: tuple[Outcome, ...] = ("workflow", "api", "backend", "text")
+        return next((kind for kind in order if kind in outcomes), "error"), submissions, routes
 
     def choices(self, doc: Doc) -> list[tuple[str, str | None, str | None]]:
         if self.inputs.output_config:
@@ -156,40 +223,85 @@ class _Run:
             return []
         defaults_doc = self.tree.defaults
         if defaults_doc is None:
-            raise_missing = Finding("R009", f"config {self.config!r} needs the default {media!r} output config, but "
-                                    "the tree has no output_config_defaults.json. Add it, or list "
-                                    "`media_preferences.output_configs`.", file=doc.file,
-                                    path="/media_preferences/default_output")
-            raise _Stop(raise_missing)
+            raise _Stop(Finding("R009", f"config {self.config!r} needs the default {media!r} output config, but "
+                                "the tree has no output_config_defaults.json. Add it, or list "
+                                "`media_preferences.output_configs`.", file=doc.file,
+                                path="/media_preferences/default_output"))
         name = _mapping(self.use(defaults_doc).get(media)).get(self.mode)
+        if isinstance(name, Mapping):  # VRAM tiers: {"vram_96": ..., "vram_8": null}; the largest tier
+            name = next((v for v in name.values() if isinstance(v, str) and v), None)
         if not isinstance(name, str) or not name:
             return []
         return [(name, defaults_doc.file, json_pointer(media, self.mode))]
 
     def output_config(self, name: str, file: str | None, pointer: str | None,
-                      stage: _Stage) -> tuple[Outcome, list[Submission]]:
+                      stage: _Stage) -> tuple[Outcome, list[Submission], list[str]]:
         doc = self.tree.configs.get(name)
         if doc is None:
             where = f" ({file} {pointer})" if file else ""
             raise _Stop(Finding(
                 "R009", f"output config {name!r} chosen by config {self.config!r}{where} is not in the tree; the app "
-                "fails with 'config not found' before reaching ComfyUI. Add configs/output/"
+                "fails with 'Config not found' before reaching ComfyUI. Add configs/output/"
                 f"{name}.json or remove the name.", file=file, path=pointer, actual=name))
-        return self.output_stage(name, doc, _Stage(stage.text, dict(stage.placeholders)))
+        loras = _mapping(_mapping(self.tree.configs[self.config].data).get("meta")).get("loras")
+        carried = list(loras) if self.behaviour.loras and isinstance(loras, list) else []
+        return self.output_stage(name, doc, _Stage(stage.text, dict(stage.placeholders), loras=carried))
 
-    def output_stage(self, name: str, doc: Doc, stage: _Stage) -> tuple[Outcome, list[Submission]]:
+    def output_stage(self, name: str, doc: Doc, stage: _Stage) -> tuple[Outcome, list[Submission], list[str]]:
         config = self.use(doc)
         pipeline_doc = self.pipeline(config, doc)
         params = self.parameters(config, pipeline_doc)
         self.check_cycles(params, doc)
         result = self.run_pipeline(doc, pipeline_doc, params, stage, output_config=name)
+        if name == self.config:
+            self.second_phase(doc, pipeline_doc, params, result, name)
         if result.submissions:
-            return "workflow", result.submissions
-        kind: Outcome = "api" if result.api else "text"
-        what = "a hosted API (api_output_chunk)" if result.api else "text only"
-        self.add(Finding("R010", f"output config {name!r} produces {what}: nothing is submitted to ComfyUI.",
-                         severity=Severity.INFO, file=doc.file))
-        return kind, []
+            return "workflow", result.submissions, result.routes
+        kind = self.outcome(result)
+        if kind == "text" and not result.routes:
+            self.add(Finding("R010", f"output config {name!r} produces text only: nothing is submitted to ComfyUI.",
+                             severity=Severity.INFO, file=doc.file))
+        return kind, [], result.routes
+
+    def second_phase(self, doc: Doc, pipeline_doc: Doc, params: dict[str, Any], stage: _Stage,
+                     output_config: str | None) -> None:
+        """Versions with a two-call Stage 2 run the config's pipeline again to optimise the prompt for the
+        target output chunk, when that chunk has ``meta.optimization_instruction``: whatever the pipeline
+        submits, it submits twice."""
+        pipeline = _mapping(pipeline_doc.data)
+        if not self.behaviour.two_phase or pipeline.get("skip_stage2"):
+            return
+        target = self.target_output_config(doc)
+        target_doc = self.tree.configs.get(target) if target else None
+        chunk_name = _mapping(_mapping(target_doc.data if target_doc else None).get("parameters")).get("OUTPUT_CHUNK")
+        chunk_doc = self.tree.chunk_files.get(chunk_name) if isinstance(chunk_name, str) else None
+        chunk = _mapping(chunk_doc.data if chunk_doc else None)
+        if not _mapping(chunk.get("meta")).get("optimization_instruction"):
+            return
+        before = len(stage.submissions)
+        again = self.run_pipeline(doc, pipeline_doc, params, _Stage(stage.text, dict(stage.placeholders)),
+                                  output_config=output_config)
+        stage.submissions.extend(again.submissions)
+        stage.kinds.extend(again.kinds)
+        if len(stage.submissions) > before and chunk_doc is not None:
+            self.add(Finding("R015", f"the app runs pipeline {pipeline.get('name')!r} a second time to optimise the "
+                             f"prompt for {chunk_doc.rel!r} (it has meta.optimization_instruction), so what the "
+                             "pipeline submits is submitted twice.", severity=Severity.INFO, file=chunk_doc.file,
+                             path="/meta/optimization_instruction"))
+
+    def target_output_config(self, doc: Doc) -> str | None:
+        """The output config Stage 2 optimises for: the request's, the first listed, or the mode's default."""
+        if self.inputs.output_config:
+            return self.inputs.output_config
+        prefs = _mapping(_mapping(doc.data).get("media_preferences"))
+        listed = prefs.get("output_configs")
+        if isinstance(listed, list) and listed:
+            return str(listed[0])
+        media = prefs.get("default_output")
+        if not isinstance(media, str) or media == "text" or self.tree.defaults is None:
+            return None
+        name = _mapping(_mapping(self.tree.defaults.data).get(media)).get(self.mode)
+        return name if isinstance(name, str) and name else None
 
     # -- configs and pipelines ----------------------------------------------------------------
     def pipeline(self, config: Mapping[str, Any], doc: Doc) -> Doc:
@@ -218,13 +330,18 @@ class _Run:
                              "substitutes once and sends a literal '{{...}}'. Give them literal values.",
                              file=doc.file, path=json_pointer("parameters", cycle[0]), actual=cycle))
 
-    def table(self, stage: _Stage, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The placeholder table in the app's order: built-ins, LLM answers, custom, parameters."""
-        out: dict[str, Any] = {"PREVIOUS_OUTPUT": stage.text, "INPUT_TEXT": stage.text,
+    def table(self, stage: _Stage, config: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+        """The placeholder table in the app's order (a later source replaces an earlier value in place)."""
+        context = config.get("context")
+        if isinstance(context, Mapping):
+            context = next((v for v in context.values() if isinstance(v, str)), "")
+        instruction = context if isinstance(context, str) else ""
+        out: dict[str, Any] = {"INSTRUCTION": instruction, "INSTRUCTIONS": instruction, "CONTEXT": instruction,
+                               "INPUT_TEXT": stage.text, "PREVIOUS_OUTPUT": stage.text,
                                "USER_INPUT": self.inputs.user_text}
         for source in (stage.placeholders, self.inputs.custom_placeholders, params):
             for key, value in source.items():
-                out.setdefault(str(key), value)
+                out[str(key)] = value
         return out
 
     # -- chunks -------------------------------------------------------------------------------
@@ -235,41 +352,123 @@ class _Run:
             raise _Stop(Finding("R008", f"{pipeline_doc.rel}: `chunks` must be a list of chunk names, got "
                                 f"{chunks!r}.", file=pipeline_doc.file, path="/chunks"))
         for index, raw in enumerate(chunks):
-            chunk_doc = self.chunk(raw, params, pipeline_doc, index)
-            chunk = self.use(chunk_doc)
-            kind = chunk.get("type")
-            if kind == "proxy_chunk":
-                self.proxy(chunk_doc, config_doc, params, stage, output_config)
-            elif kind == "output_chunk":
-                values = {"prompt": _Value(stage.text, "prompt")}
-                stage.submissions.append(self.output_chunk(chunk_doc, values, output_config, stage.text))
-            elif kind == "api_output_chunk":
-                stage.api = True
-            elif kind in (None, "llm", "processing"):
-                self.llm(chunk_doc, pipeline_doc, config_doc, stage)
-            else:
-                raise _Stop(Finding("R008", f"{chunk_doc.rel}: unknown chunk type {kind!r}; expected proxy_chunk, "
-                                    "output_chunk, api_output_chunk or an LLM chunk.", file=chunk_doc.file,
-                                    path="/type"))
+            name = fill(raw, params).value if isinstance(raw, str) else raw
+            if self.behaviour.python_chunks and isinstance(name, str) and name in self.tree.python_chunks:
+                self.router.python(name, "named by the pipeline")
+                stage.kinds.append("backend")
+                stage.routes.append(f"python:{name}")
+                continue
+            chunk_doc = self.chunk(raw, name, pipeline_doc, index)
+            request = replace(self.build(chunk_doc, config_doc, params, stage, output_config),
+                              step=(pipeline_doc, index))
+            self.dispatch(request, pipeline_doc, stage)
         return stage
 
-    def chunk(self, raw: Any, params: Mapping[str, Any], pipeline_doc: Doc, index: int) -> Doc:
-        name = fill(raw, params).value if isinstance(raw, str) else raw
+    def chunk(self, raw: Any, name: Any, pipeline_doc: Doc, index: int) -> Doc:
         doc = self.tree.chunks.get(name) if isinstance(name, str) else None
         if doc is None:
             shown = f"{raw!r}" if raw == name else f"{raw!r} (= {name!r})"
             raise _Stop(Finding("R006", f"pipeline chunk {shown} is not under chunks/; the app fails before "
-                                "ComfyUI. Add the chunk or fix the name.", file=pipeline_doc.file,
-                                path=json_pointer("chunks", index), actual=name))
+                                f"ComfyUI ('Template {name!r} nicht gefunden'). Add the chunk or fix the name.",
+                                file=pipeline_doc.file, path=json_pointer("chunks", index), actual=name))
         return doc
 
-    def llm(self, chunk_doc: Doc, pipeline_doc: Doc, config_doc: Doc, stage: _Stage) -> None:
+    def build(self, chunk_doc: Doc, config_doc: Doc, params: Mapping[str, Any], stage: _Stage,
+              output_config: str | None) -> _Request:
+        """``chunk_builder.build_chunk``: merge and fill the chunk's parameters, fill its template."""
+        chunk = self.use(chunk_doc)
+        template = chunk.get("template", "")
+        if isinstance(template, Mapping) and not self.behaviour.dict_templates:
+            raise _Stop(Finding("R008", f"{chunk_doc.rel}: `template` is an object; this version of the app cannot "
+                                f"load the chunk and fails with 'Template {chunk.get('name')!r} nicht gefunden'. Make "
+                                "`template` one string.", file=chunk_doc.file, path="/template"))
+        if not isinstance(template, str | Mapping):
+            template = ""
+        own = _mapping(chunk.get("parameters"))
+        if "parameters" in chunk and not isinstance(chunk.get("parameters"), Mapping):
+            raise _Stop(Finding("R008", f"{chunk_doc.rel}: `parameters` must be an object.", file=chunk_doc.file,
+                                path="/parameters"))
+        config = _mapping(config_doc.data)
+        table = self.table(stage, config, params)
+        merged = {**own, **params}
+        filled: dict[str, Any] = {}
+        origins: dict[str, Origin] = {}
+        stringified: list[str] = []
+        llm_names = set(stage.placeholders)
+        for key, value in merged.items():
+            result = fill(value, table, typed=self.options.typed_templates) if isinstance(value, str) else None
+            if result is None:
+                filled[str(key)], left = _fill_deep(value, table, self.options.typed_templates)
+                used: tuple[str, ...] = ()
+            else:
+                filled[str(key)], left, used = result.value, result.unresolved, result.used
+                if result.stringified:
+                    stringified.append(f"{key!r} = {result.value!r}")
+                if result.resubstituted:
+                    self.add(Finding(
+                        "R013", f"parameter {key!r}: the text inserted for {', '.join(result.used)} contained "
+                        f"{{{{{'}}, {{'.join(result.resubstituted)}}}}}, which the app substituted again.",
+                        severity=Severity.WARNING, file=chunk_doc.file if key in own else config_doc.file,
+                        path=json_pointer("parameters", key)))
+            from_config = key in params and key not in own
+            filled_from = [n for n in used if n in params and n not in BUILTINS]
+            role = "prompt" if any(n in BUILTINS or n in llm_names for n in used) else (
+                "seed" if key in _SEED_FIELDS else "unresolved" if left else "parameter")
+            if role == "prompt" and left:
+                origins[str(key)] = Origin(role, config_doc.file, "/context")
+            elif left:
+                origins[str(key)] = Origin(role, config_doc.file, "/parameters")
+            elif from_config or filled_from:
+                name = key if from_config else filled_from[0]
+                origins[str(key)] = Origin(role, config_doc.file, json_pointer("parameters", name))
+            else:
+                origins[str(key)] = Origin(role, chunk_doc.file, json_pointer("parameters", key))
+        if stringified and _mapping(chunk).get("type") == "proxy_chunk":
+            self.add(Finding("R005", f"proxy chunk {chunk_doc.rel!r} turned numbers into strings (the app uses "
+                             f"str(value)): {', '.join(stringified)}.", severity=Severity.INFO,
+                             file=chunk_doc.file, path="/parameters"))
+        prompt: Any = fill(template, table).value if isinstance(template, str) else template
+        workflow = chunk.get("workflow") or chunk.get("workflow_api")
+        if self.behaviour.workflow_as_prompt and isinstance(workflow, Mapping) and workflow:
+            prompt, _ = _fill_deep(workflow, table, False)
+            filled["_chunk_name"] = str(chunk.get("name") or Path(chunk_doc.rel).stem)
+        if stage.loras and "loras" not in filled:
+            filled["loras"] = stage.loras
+        if self.behaviour.custom_parameters:
+            for key, value in self.inputs.custom_placeholders.items():
+                if key in _GENERATION_OVERRIDES or key not in filled:
+                    filled[str(key)] = value
+        return _Request(chunk_doc, config_doc, prompt, filled, origins, output_config)
+
+    def dispatch(self, request: _Request, pipeline_doc: Doc, stage: _Stage) -> None:
+        """``backend_router.process_request``: an LLM step, the ComfyUI router, or an output chunk directly."""
+        chunk = _mapping(request.chunk.data)
+        backend = str(chunk.get("backend_type") or "ollama")
+        model = chunk.get("model")
+        if isinstance(model, str) and model.startswith("local/") and model != "local/":
+            backend = "ollama"
+        elif isinstance(model, str) and model.startswith("openrouter/") and model != "openrouter/":
+            backend = "openrouter"
+        known = _LLM_BACKENDS | {"comfyui"}
+        template = chunk.get("template", "")
+        proxy = not (isinstance(template, str) and template.strip()) and not (isinstance(model, str) and model.strip())
+        if self.behaviour.mode_models and not proxy and not isinstance(template, Mapping):
+            backend = "ollama" if self.mode == "eco" else "openrouter"  # the mode's model prefix decides
+        if self.behaviour.direct_output_chunks and (isinstance(request.prompt, Mapping) or backend not in known):
+            name = str(request.parameters.get("_chunk_name") or request.parameters.get("chunk_name") or "unknown")
+            self.router.output_chunk(name, request, stage)
+        elif backend in _LLM_BACKENDS:
+            self.llm(request.chunk, pipeline_doc, stage)
+        elif backend == "comfyui":
+            self.router.comfyui(request, stage)
+        else:
+            raise _Stop(Finding("R017", f"chunk {request.chunk.rel!r} has backend_type {backend!r}, which this "
+                                f"version of the app does not route: it fails with 'Backend-Typ {backend} nicht "
+                                "implementiert'. Use comfyui or an LLM backend.", file=request.chunk.file,
+                                path="/backend_type", actual=backend))
+
+    def llm(self, chunk_doc: Doc, pipeline_doc: Doc, stage: _Stage) -> None:
         chunk = _mapping(chunk_doc.data)
-        template = chunk.get("template")
-        if not isinstance(template, str):
-            raise _Stop(Finding("R008", f"{chunk_doc.rel}: LLM chunk `template` is a {type(template).__name__}, not "
-                                "a string; the app's placeholder substitution crashes on it and nothing is "
-                                "submitted. Make `template` one string.", file=chunk_doc.file, path="/template"))
         name = str(chunk.get("name") or Path(chunk_doc.rel).stem)
         text = self.inputs.llm_outputs.get(name, self.inputs.llm_outputs.get("*"))
         if text is None:
@@ -288,228 +487,340 @@ class _Run:
             return json.dumps({k: f"{self.inputs.user_text} ({k})" for k in needs}, ensure_ascii=False)
         return self.inputs.user_text
 
-    # -- proxy and output chunks --------------------------------------------------------------
-    def proxy(self, chunk_doc: Doc, config_doc: Doc, params: Mapping[str, Any], stage: _Stage,
-              output_config: str | None) -> None:
-        templates = _mapping(chunk_doc.data).get("parameters")
-        if not isinstance(templates, Mapping):
-            raise _Stop(Finding("R008", f"{chunk_doc.rel}: proxy chunk `parameters` must be an object.",
-                                file=chunk_doc.file, path="/parameters"))
-        table = self.table(stage, params)
-        llm_names = set(stage.placeholders)
-        values: dict[str, _Value] = {}
-        stringified: list[str] = []
-        for key, template in templates.items():
-            filled = fill(template, table, typed=self.options.typed_templates)
-            if filled.stringified:
-                stringified.append(f"{key!r} = {filled.value!r}")
-            if filled.resubstituted:
-                self.add(Finding("R013", f"proxy parameter {key!r}: the text inserted for "
-                                 f"{', '.join(filled.used)} contained {{{{{'}}, {{'.join(filled.resubstituted)}}}}}, "
-                                 "which the app substituted again.", severity=Severity.WARNING,
-                                 file=chunk_doc.file, path=json_pointer("parameters", key)))
-            role = self.role(key, filled.used, filled.unresolved, llm_names)
-            fix_file, fix_ptr = (config_doc.file, "/parameters") if filled.unresolved else (chunk_doc.file, None)
-            if role == "prompt" and filled.unresolved:
-                fix_file, fix_ptr = config_doc.file, "/context"
-            values[str(key)] = _Value(filled.value, role, fix_file, fix_ptr or json_pointer("parameters", key))
-        if stringified:
-            self.add(Finding("R005", f"proxy chunk {chunk_doc.rel!r} turned numbers into strings (the app uses "
-                             f"str(value)): {', '.join(stringified)}.", severity=Severity.INFO,
-                             file=chunk_doc.file, path="/parameters"))
-        target = values.pop("output_chunk", None)
-        name = target.value if target is not None else None
-        if not isinstance(name, str) or not name or names_in(name):
-            stage.submissions.append(self.fallback(chunk_doc, config_doc, params, name, output_config))
+
+class _Router:
+    """The app's ``backend_router`` for one ComfyUI-bound request, in the version the tree shows."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.b: Behaviour = run.behaviour
+
+    @property
+    def transport(self) -> Transport:
+        return "swarmui" if self.b.swarmui_transport else "comfyui"
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self, name: str) -> tuple[Doc, Mapping[str, Any]] | None:
+        """``_load_output_chunk``: ``chunks/NAME.json`` by file name, of an output type, with its required keys."""
+        doc = self.run.tree.chunk_files.get(name)
+        if doc is None or doc.data is None:
+            if doc is not None:
+                self.run.use(doc)  # raises with the parse error
+            return None
+        chunk = self.run.use(doc)
+        kind = chunk.get("type")
+        allowed = _OUTPUT_TYPES | ({"text_passthrough"} if self.b.text_passthrough else set())
+        if kind not in allowed:
+            return None
+        if kind == "text_passthrough":
+            required: tuple[str, ...] = ("backend_type", "media_type")
+        elif kind == "api_output_chunk":
+            required = ("api_config", "input_mappings", "output_mapping", "backend_type")
+        elif self.b.legacy_workflows and chunk.get("execution_mode") == "legacy_workflow":
+            required = ("workflow", "backend_type")
+        elif self.b.backend_types:
+            required = ()
+        else:
+            required = ("workflow", "input_mappings", "output_mapping", "backend_type")
+        if any(key not in chunk for key in required):
+            return None
+        return doc, chunk
+
+    def fail(self, message: str, doc: Doc | None = None, path: str | None = None, code: str = "R017") -> _Stop:
+        return _Stop(Finding(code, message, file=doc.file if doc else None, path=path))
+
+    # -- the ComfyUI request ------------------------------------------------------------------
+    def comfyui(self, request: _Request, stage: _Stage) -> None:
+        """``_process_comfyui_request``: the request's ``output_chunk`` parameter decides."""
+        name = request.parameters.get("output_chunk")
+        if not name:
+            self.generator(request, stage)
             return
-        out_doc = self.tree.chunks.get(name)
-        if out_doc is None:
-            raise _Stop(Finding("R006", f"proxy chunk {chunk_doc.rel!r} names output chunk {name!r}, which is not "
-                                "under chunks/. Fix OUTPUT_CHUNK in the output config.", file=config_doc.file,
-                                path="/parameters/OUTPUT_CHUNK", actual=name))
-        out_chunk = self.use(out_doc)
-        if out_chunk.get("type") == "api_output_chunk":
-            stage.api = True
+        name = str(name)
+        if self.b.python_chunks and name in self.run.tree.python_chunks:
+            self.output_chunk(name, request, stage)
             return
-        if out_chunk.get("type") != "output_chunk":
-            raise _Stop(Finding("R008", f"{out_doc.rel}: named as output chunk by {chunk_doc.rel!r} but its type "
-                                f"is {out_chunk.get('type')!r}, not 'output_chunk'.", file=out_doc.file, path="/type"))
-        stage.submissions.append(self.output_chunk(out_doc, values, output_config, stage.text))
+        loaded = self.load(name)
+        if loaded is None:
+            raise self.not_found(name, request)
+        doc, chunk = loaded
+        if chunk.get("type") == "text_passthrough":
+            self.note(f"output chunk {name!r} is text_passthrough: the app returns the text itself (media type "
+                      f"{chunk.get('media_type')!r}, for the frontend), nothing is submitted to ComfyUI", doc, code="R010")
+            stage.kinds.append("text")
+            stage.routes.append("text_passthrough")
+            return
+        if chunk.get("type") == "api_output_chunk":
+            endpoint = _mapping(chunk.get("api_config")).get("endpoint")
+            self.note(f"output chunk {name!r} calls a hosted API ({endpoint!r}), not ComfyUI", doc, code="R010")
+            stage.kinds.append("api")
+            stage.routes.append("api")
+            return
+        self.output_chunk(name, request, stage)
 
-    @staticmethod
-    def role(key: str, used: Iterable[str], unresolved: list[str], llm_names: set[str]) -> str:
-        if any(n in _PROMPT_SOURCES or n in llm_names for n in used):
-            return "prompt"
-        if key in _SEED_FIELDS:
-            return "seed"
-        return "unresolved" if unresolved else "parameter"
+    def not_found(self, name: str, request: _Request) -> _Stop:
+        unresolved = names_in(name)
+        origin = request.origins.get("output_chunk")
+        if unresolved:
+            why = (f"the placeholder {', '.join(unresolved)} has no value (placeholder names are case-sensitive; "
+                   "the config needs `OUTPUT_CHUNK` in its parameters)")
+        else:
+            why = "there is no chunks/" + name + ".json of an output type with the keys the app requires"
+        file, path = (origin.file, origin.pointer) if origin else (request.config.file, "/parameters")
+        return _Stop(Finding("R006", f"the app fails with \"Output-Chunk '{name}' not found\": {why}.", file=file,
+                             path=path, actual=name))
 
-    def fallback(self, chunk_doc: Doc, config_doc: Doc, params: Mapping[str, Any], name: Any,
-                 output_config: str | None) -> Submission:
-        lower = [k for k in params if k != "OUTPUT_CHUNK" and k.upper() == "OUTPUT_CHUNK"]
-        why = "has no 'OUTPUT_CHUNK' parameter"
-        if lower:
-            why += f" (it has {lower[0]!r}; placeholder names are case-sensitive)"
-        path = json_pointer("parameters", lower[0]) if lower else "/parameters"
-        self.add(Finding("R001", f"output config {output_config!r} {why}, so proxy chunk {chunk_doc.rel!r} sent "
-                         f"output_chunk={name!r} and the app silently fell back to its hard-coded SD3.5 workflow "
-                         "with an empty prompt. Add OUTPUT_CHUNK to the config's parameters.",
-                         file=config_doc.file, path=path, actual=name))
-        workflow = copy.deepcopy(fallback_workflow())
-        seed = self.rng.randrange(2**32)
-        workflow["3"]["inputs"]["seed"] = seed
-        injection = Injection("seed", "3", "inputs.seed", "seed", seed)
-        return Submission(workflow, self.inputs.client_id, output_config, None, None, "image", (injection,))
+    def note(self, message: str, doc: Doc | None, code: str = "R015") -> None:
+        self.run.add(Finding(code, message + ".", severity=Severity.INFO, file=doc.file if doc else None))
 
-    def output_chunk(self, doc: Doc, values: Mapping[str, _Value], output_config: str | None,
-                     text: str) -> Submission:
-        chunk = _mapping(doc.data)
-        source_workflow = chunk.get("workflow")
-        if not isinstance(source_workflow, Mapping) or not source_workflow:
-            raise _Stop(Finding("R008", f"{doc.rel}: output chunk has no `workflow` object.", file=doc.file,
-                                path="/workflow"))
-        workflow: dict[str, Any] = copy.deepcopy(dict(source_workflow))
+    # -- output chunks ------------------------------------------------------------------------
+    def output_chunk(self, name: str, request: _Request, stage: _Stage) -> None:
+        """``_process_output_chunk``: route one output chunk the way this version of the app does."""
+        if self.b.python_chunks and name in self.run.tree.python_chunks:
+            self.python(name, "named as the output chunk")
+            stage.kinds.append("backend")
+            stage.routes.append(f"python:{name}")
+            return
+        loaded = self.load(name)
+        if loaded is None:
+            raise self.not_found(name, request)
+        doc, chunk = loaded
+        params = request.parameters
+        text = params.get("prompt") or params.get("PREVIOUS_OUTPUT") or ""
+        backend = str(chunk.get("backend_type") or "comfyui")
+        if self.b.backend_types and backend in ("triton", "diffusers", "heartmula", "stable_audio"):
+            self.direct(backend, name, doc, chunk, text, request, stage)
+        elif self.b.legacy_workflows and chunk.get("execution_mode") == "legacy_workflow":
+            self.legacy(doc, chunk, text, request, stage)
+        elif self.b.simple_image_api and str(chunk.get("media_type") or "image") == "image":
+            self.image(name, doc, chunk, text, request, stage)
+        elif self.b.simple_image_api or self.b.backend_types:
+            self.submit(doc, chunk, text, request, stage)
+        else:  # the first version: the request's own prompt value, straight to ComfyUI
+            prompt = params.get("prompt", request.prompt) if isinstance(request.prompt, str) else text
+            self.submit(doc, chunk, prompt, request, stage)
+
+    def image(self, name: str, doc: Doc, chunk: Mapping[str, Any], text: str, request: _Request,
+              stage: _Stage) -> None:
+        loras = self.b.loras and bool(request.parameters.get("loras"))
+        if (self.b.requires_workflow and chunk.get("requires_workflow")) or loras:
+            self.submit(doc, chunk, text, request, stage)
+            return
+        settings = self.b.settings
+        if self.b.diffusers_auto and settings.diffusers_enabled and (
+                chunk.get("diffusers_config") or "sd35" in name.lower()):
+            self.direct("diffusers", name, doc, chunk, text, request, stage)
+            return
+        self.backend(stage, "swarmui-text2image", doc, chunk,
+                     "SwarmUI's /API/GenerateText2Image (prompt, model, size, steps, cfg, seed)",
+                     "an image chunk without `requires_workflow`" if self.b.requires_workflow else "an image chunk")
+
+    def backend(self, stage: _Stage, route: str, doc: Doc, chunk: Mapping[str, Any], what: str, why: str) -> None:
+        stage.kinds.append("backend")
+        stage.routes.append(route)
+        self.note(f"{doc.rel}: {why}, so the app sends it to {what}, not to ComfyUI's /prompt", doc)
+        workflow = chunk.get("workflow")
+        if isinstance(workflow, Mapping) and workflow:
+            classes = sorted({str(n.get("class_type")) for n in workflow.values()
+                              if isinstance(n, Mapping) and n.get("class_type")})
+            self.run.add(Finding(
+                "R016", f"{doc.rel} embeds a ComfyUI workflow ({', '.join(classes)}), but the app routes the chunk "
+                f"to {what}: the workflow is never used. Set `requires_workflow: true` on the chunk if it matters.",
+                severity=Severity.WARNING, file=doc.file, path="/workflow"))
+
+    def python(self, name: str, why: str) -> None:
+        file = self.run.tree.python_chunks[name]
+        if file not in self.run.sources:
+            self.run.sources.append(file)
+        self.run.add(Finding("R015", f"chunk {name!r} ({why}) is a Python chunk: the app runs "
+                             f"chunks/{name}.py's execute() (its own backend), not a ComfyUI workflow.",
+                             severity=Severity.INFO, file=file))
+
+    def direct(self, backend: str, name: str, doc: Doc, chunk: Mapping[str, Any], text: str, request: _Request,
+               stage: _Stage) -> None:
+        """A direct backend: used when enabled and its GPU service answers; else the app's fallback for it."""
+        s = self.b.settings
+        enabled = {"diffusers": s.diffusers_enabled, "heartmula": s.heartmula_enabled,
+                   "stable_audio": s.stable_audio_enabled, "triton": s.triton_enabled}[backend]
+        if enabled and s.gpu_service == "up":
+            self.backend(stage, backend, doc, chunk, f"its {backend} backend", f"backend_type {backend!r}"
+                         if chunk.get("backend_type") == backend else "an SD3.5 image chunk with Diffusers enabled")
+            return
+        why = "is disabled in the app's config" if not enabled else "has no GPU service (gpu_service: down)"
+        if backend == "heartmula":
+            raise self.fail(f"{doc.rel}: the HeartMuLa backend {why}; the app has no fallback for it and fails "
+                            "('HeartMuLa backend not available'). Set `render.behaviour.gpu_service: up` if it "
+                            "runs.", doc, "/backend_type")
+        fallback = _mapping(chunk.get("meta")).get("fallback_chunk")
+        if backend in ("diffusers", "stable_audio") and fallback:
+            target = self.load(str(fallback))
+            if target is None:
+                raise self.fail(f"{doc.rel}: the {backend} backend {why} and its meta.fallback_chunk {fallback!r} "
+                                f"does not exist; the app fails (\"Fallback chunk '{fallback}' not found\").", doc,
+                                "/meta/fallback_chunk", code="R006")
+            fdoc, fchunk = target
+            self.run.add(Finding("R018", f"{doc.rel}: the {backend} backend {why}, so the app submits its "
+                                 f"meta.fallback_chunk {fallback!r} to ComfyUI.", severity=Severity.INFO,
+                                 file=doc.file, path="/meta/fallback_chunk"))
+            self.submit(fdoc, fchunk, text, request, stage)
+            return
+        if backend == "stable_audio":
+            raise self.fail(f"{doc.rel}: the Stable Audio backend {why} and the chunk has no meta.fallback_chunk; "
+                            "the app fails ('no fallback_chunk defined').", doc, "/meta")
+        self.submit(doc, chunk, text, request, stage)
+
+    def legacy(self, doc: Doc, chunk: Mapping[str, Any], text: str, request: _Request, stage: _Stage) -> None:
+        """``_process_legacy_workflow``: the whole workflow, mappings applied, the prompt injected by title."""
+        workflow = chunk.get("workflow")
+        if not isinstance(workflow, Mapping) or not workflow:
+            raise self.fail(f"{doc.rel}: legacy workflow chunk without `workflow`; the app fails ('No workflow "
+                            "definition in legacy chunk').", doc, "/workflow")
+        copied: dict[str, Any] = copy.deepcopy(dict(workflow))
+        model = self.b.settings.legacy_llm_model
+        for node in copied.values():  # the legacy service switches every LLM node to one configured model
+            if model and isinstance(node, dict) and node.get("class_type") == "ai4artsed_prompt_interception" \
+                    and isinstance(node.get("inputs"), dict):
+                node["inputs"]["model"] = model
+        writer = self.writer(doc, copied, request)
+        mappings = _mapping(chunk.get("input_mappings"))
+        data = {"prompt": text, **request.parameters}
+        if mappings and self.b.legacy_mappings:
+            writer.apply({k: v for k, v in mappings.items() if not str(k).startswith("input_image")}, data)
+        elif isinstance(mappings.get("seed"), Mapping):  # earlier: only the seed, 'random'/-1 drawn
+            seed_map = mappings["seed"]
+            value = request.parameters.get("seed", seed_map.get("default", "random"))
+            if value in ("random", -1):
+                value = self.run.rng.randrange(2**32)
+            if seed_map.get("node_id") and str(seed_map["node_id"]) in writer.workflow:
+                writer.write(str(seed_map["node_id"]), str(seed_map.get("field") or "inputs.noise_seed"), value,
+                             "/input_mappings/seed", "seed")
+        params = request.parameters
+        alpha = _mapping(mappings.get("alpha"))
+        if "alpha_factor" in params and alpha.get("node_id") and str(alpha["node_id"]) in writer.workflow:
+            writer.write(str(alpha["node_id"]), str(alpha.get("field") or "inputs.value"), params["alpha_factor"],
+                         "/input_mappings/alpha", "alpha")
+        combos = mappings.get("combination_type")
+        if "combination_type" in params and combos:
+            for item in combos if isinstance(combos, list) else [combos]:
+                item = _mapping(item)
+                if item.get("node_id") and str(item["node_id"]) in writer.workflow:
+                    writer.write(str(item["node_id"]), str(item.get("field") or "inputs.interpolation_method"),
+                                 params["combination_type"], "/input_mappings/combination_type", "combination_type")
+        if any(f"input_image{i}" in mappings for i in (1, 2, 3)):
+            _drop_missing_images(writer.workflow, mappings, params)
+        prompt_map = _mapping(mappings.get("prompt"))
+        if prompt_map.get("node_id") and str(prompt_map["node_id"]) in writer.workflow:
+            field_path = str(prompt_map.get("field") or "inputs.prompt")
+            writer.write(str(prompt_map["node_id"]), field_path, text, "/input_mappings/prompt", "prompt")
+        else:
+            inj = _mapping(_mapping(chunk.get("legacy_config")).get("prompt_injection"))
+            fallback_node = inj.get("fallback_node_id")
+            writer.inject_by_title(str(inj.get("target_title") or "ai4artsed_text_prompt"), text,
+                                   (str(fallback_node) if fallback_node else None,
+                                    str(inj.get("fallback_field") or "value")))
+        self.finish(doc, chunk, writer, request, stage)
+
+    def submit(self, doc: Doc, chunk: Mapping[str, Any], text: Any, request: _Request, stage: _Stage) -> None:
+        """A workflow submission: copy the chunk's workflow, inject LoRAs, apply the mappings."""
+        workflow = chunk.get("workflow")
+        if not isinstance(workflow, Mapping) or not workflow:
+            raise self.fail(f"{doc.rel}: the app routes this chunk to a ComfyUI workflow, but it has no `workflow`; "
+                            f"the app fails (\"No workflow found in chunk '{Path(doc.rel).stem}'\").", doc, "/workflow")
+        copied: dict[str, Any] = copy.deepcopy(dict(workflow))
+        if self.b.loras and request.parameters.get("loras"):
+            copied = inject_loras(copied, request.parameters["loras"])
+        writer = self.writer(doc, copied, request)
         mappings = chunk.get("input_mappings") or {}
         if not isinstance(mappings, Mapping):
-            raise _Stop(Finding("R008", f"{doc.rel}: `input_mappings` must be an object.", file=doc.file,
-                                path="/input_mappings"))
-        writer = _Writer(self, doc, workflow, text)
-        for key, spec in mappings.items():
-            items = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
-            for index, item in items:
-                pointer = json_pointer("input_mappings", key) + ("" if index is None else f"/{index}")
-                writer.apply(str(key), item, pointer, values)
-        writer.prompt_injection(chunk.get("prompt_injection"), values)
-        writer.scan_unresolved()
-        media = chunk.get("media_type")
-        return Submission(workflow, self.inputs.client_id, output_config, str(chunk.get("name") or doc.rel),
-                          doc.file, media if isinstance(media, str) else None, tuple(writer.injections))
-
-
-class _Writer:
-    """Applies one output chunk's input mappings to its deep-copied workflow."""
-
-    def __init__(self, run: _Run, doc: Doc, workflow: dict[str, Any], text: str) -> None:
-        self.run, self.doc, self.workflow, self.text = run, doc, workflow, text
-        self.injections: list[Injection] = []
-        self.causes: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-
-    def resolve(self, key: str, item: Mapping[str, Any], pointer: str,
-                values: Mapping[str, _Value]) -> tuple[Any, str, str | None]:
-        if key in values:
-            return values[key].value, values[key].role, None
-        if "default" in item:
-            return item["default"], "default", None
-        source = item.get("source")
-        if not isinstance(source, str):
-            return _MISSING, "", None
-        name = sole_placeholder(source)
-        if name in BUILTINS:
-            return (self.run.inputs.user_text if name == "USER_INPUT" else self.text), "prompt", source
-        known = {k.upper(): v.value for k, v in values.items()}
-        if self.run.options.resolve_sources and name is not None and name in known:
-            return known[name], "prompt", source
-        self.run.add(Finding("R004", f"input mapping {key!r} of {self.doc.rel!r} has source {source!r}, which the "
-                             "app never resolves (it knows only {{PREVIOUS_OUTPUT}}-style built-ins) and no value "
-                             "arrives under that key, so the input gets ''. Send the value under this key from "
-                             "the proxy chunk, or use {{PREVIOUS_OUTPUT}}.", file=self.doc.file,
-                             path=pointer + "/source", node_id=str(item.get("node_id")), actual=source))
-        return "", "unresolved", source
-
-    def apply(self, key: str, item: Any, pointer: str, values: Mapping[str, _Value]) -> None:
-        if not isinstance(item, Mapping) or not isinstance(item.get("field"), str) or "node_id" not in item:
-            self.run.add(Finding("R008", f"{self.doc.rel}: input mapping {key!r} needs `node_id` and a string "
-                                 f"`field`, got {item!r}.", file=self.doc.file, path=pointer))
-            return
-        value, role, source = self.resolve(key, item, pointer, values)
-        if value is _MISSING:
-            return
-        node_id, field_path = str(item["node_id"]), str(item["field"])
-        if role in ("seed", "default", "parameter") and value == "random" and (
-                key in _SEED_FIELDS or field_path.rsplit(".", 1)[-1] in _SEED_FIELDS):
-            value, role = self.run.rng.randrange(2**32), "seed"
-            self.run.add(Finding("R012", f"{self.doc.rel}: {key!r} is 'random', drawn per request by the app; "
-                                 f"rendered from seed {self.run.inputs.seed}.", severity=Severity.INFO,
-                                 file=self.doc.file, path=pointer))
-        elif key in _SEED_FIELDS and role in ("default", "parameter"):
-            role = "seed"
-        if not self.write(node_id, field_path, value, pointer, key):
-            return
-        origin = values.get(key)
-        if origin is not None and origin.role in ("unresolved", "prompt"):
-            self.causes[(node_id, field_path)] = (origin.file, origin.pointer)
-        self.injections.append(Injection(key, node_id, field_path, role, value, source, self.doc.file, pointer))
-
-    def write(self, node_id: str, field_path: str, value: Any, pointer: str, key: str) -> bool:
-        if node_id not in self.workflow:
-            action = ("created a stub node without class_type" if self.run.options.stub_missing_nodes
-                      else "dropped the value")
-            self.run.add(Finding("R003", f"input mapping {key!r} of {self.doc.rel!r} targets node {node_id!r}, which "
-                                 f"is not in the chunk's workflow; the app {action}. Fix `node_id` (nodes: "
-                                 f"{', '.join(sorted(self.workflow, key=str))}).", file=self.doc.file,
-                                 path=pointer + "/node_id", node_id=node_id, actual=node_id))
-            if not self.run.options.stub_missing_nodes:
-                return False
-            self.workflow[node_id] = {}
-        target = self.workflow[node_id]
-        if not isinstance(target, dict):
-            return False
-        *parents, leaf = field_path.split(".")
-        for part in parents:
-            nxt = target.get(part)
-            if not isinstance(nxt, dict):
-                nxt = target[part] = {}
-            target = nxt
-        target[leaf] = value
-        return True
-
-    def prompt_injection(self, spec: Any, values: Mapping[str, _Value]) -> None:
-        if not isinstance(spec, Mapping):
-            return
-        prompt = values["prompt"].value if "prompt" in values else self.text
-        title = spec.get("search_by_title")
-        titled = [k for k, n in self.workflow.items()
-                  if isinstance(n, dict) and title and _mapping(n.get("_meta")).get("title") == title]
-        if titled:
-            node_id = str(titled[0])
-            field_path = "inputs.value" if "value" in _mapping(self.workflow[node_id].get("inputs")) else "inputs.text"
+            raise self.fail(f"{doc.rel}: `input_mappings` must be an object.", doc, "/input_mappings", code="R008")
+        data = {"prompt": text, **request.parameters}
+        if self.run.options.resolve_sources:  # the corrected semantics: a source placeholder names a value
+            data = {**self.resolved_sources(mappings, data), **data}
+        first: Any = next(iter(mappings.values()), {})
+        if self.b.template_mappings and isinstance(first, Mapping) and "node_id" not in first:
+            writer.apply_templates(mappings, data)
         else:
-            node_id, field_path = str(spec.get("fallback_node")), str(spec.get("fallback_field") or "inputs.text")
-        if self.write(str(node_id), field_path, prompt, "/prompt_injection", "prompt_injection"):
-            self.injections.append(Injection("prompt", str(node_id), field_path, "prompt", prompt, None,
-                                             self.doc.file, "/prompt_injection"))
+            writer.apply(mappings, data)
+        injection = _mapping(chunk.get("prompt_injection"))
+        if injection:
+            fallback = injection.get("fallback_node")
+            field_name = str(injection.get("fallback_field") or "inputs.text").removeprefix("inputs.")
+            writer.inject_by_title(str(injection.get("search_by_title") or ""), text,
+                                   (str(fallback) if fallback else None, field_name))
+        self.finish(doc, chunk, writer, request, stage)
 
-    def scan_unresolved(self) -> None:
-        for node_id, node in self.workflow.items():
-            inputs = node.get("inputs") if isinstance(node, dict) else None
-            if not isinstance(inputs, dict):
-                continue
-            for name, value in inputs.items():
-                for text in _strings(value):
-                    if names_in(text):
-                        self.unresolved(str(node_id), node, str(name), text)
+    def resolved_sources(self, mappings: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+        by_name = {str(k).upper(): v for k, v in data.items()}
+        by_name.update({"PREVIOUS_OUTPUT": data.get("prompt"), "USER_INPUT": self.run.inputs.user_text})
+        out: dict[str, Any] = {}
+        for key, spec in mappings.items():
+            first = spec[0] if isinstance(spec, list) and spec else spec
+            name = sole_placeholder(_mapping(first).get("source"))
+            if name is not None and by_name.get(name) is not None:
+                out[str(key)] = by_name[name]
+        return out
 
-    def unresolved(self, node_id: str, node: Mapping[str, Any], name: str, text: str) -> None:
-        file, pointer = self.causes.get(
-            (node_id, f"inputs.{name}"), (self.doc.file, json_pointer("workflow", node_id, "inputs", name)))
-        class_type = node.get("class_type")
-        names = ", ".join(names_in(text))
+    def writer(self, doc: Doc, workflow: dict[str, Any], request: _Request) -> Writer:
+        stub = self.b.stub_missing_nodes or self.run.options.stub_missing_nodes
+        return Writer(doc, workflow, self.run.rng, self.run.inputs.seed, stub, request.origins)
+
+    def finish(self, doc: Doc, chunk: Mapping[str, Any], writer: Writer, request: _Request, stage: _Stage) -> None:
+        writer.scan_unresolved()
+        for finding in writer.findings:
+            self.run.add(finding)
+        media = chunk.get("media_type")
+        name = str(chunk.get("name") or Path(doc.rel).stem)
+        stage.submissions.append(Submission(
+            writer.workflow, self.run.inputs.client_id, request.output_config, name, doc.file,
+            media if isinstance(media, str) else None, tuple(writer.injections), self.transport))
+
+    # -- the deprecated generator ---------------------------------------------------------------
+    def generator(self, request: _Request, stage: _Stage) -> None:
+        """No ``output_chunk``: the app's deprecated generator builds its ``sd35_standard`` workflow."""
+        params = request.parameters
+        name = str(params.get("workflow_template") or "sd35_standard")
+        template: Template | None = self.run.template if name == "sd35_standard" else load_template(
+            self.run.tree.root, name)
+        if template is None:
+            raise self.fail(f"the app's deprecated generator has no template {name!r}; it fails "
+                            f"(\"Workflow-Template '{name}' nicht verfügbar\").", request.chunk, "/parameters")
+        seed = self.run.rng.randrange(1, 2**32)
+        try:
+            workflow = template.generate(request.prompt, params, seed)
+        except GeneratorError as exc:
+            raise self.fail(f"{request.chunk.rel}: no output chunk, so the app's deprecated generator builds "
+                            f"'{name}', and it raises on {exc}; the app fails ('ComfyUI-Legacy-Service-Fehler').",
+                            request.config, "/parameters") from None
+        self.r001(request, workflow)
+        injections = [Injection("seed", node_id, "inputs.seed", "seed", seed) for node_id, node in workflow.items()
+                      if isinstance(node, Mapping) and _mapping(node.get("inputs")).get("seed") == seed]
+        stage.submissions.append(Submission(workflow, self.run.inputs.client_id, request.output_config, None, None,
+                                            "image", tuple(injections), self.transport))
+
+    def r001(self, request: _Request, workflow: Mapping[str, Any]) -> None:
+        chunk = _mapping(request.chunk.data)
+        config = _mapping(request.config.data)
+        prompt = request.prompt
+        shown = "its workflow object" if isinstance(prompt, Mapping) else repr(prompt)
+        graph = ", ".join(sorted({str(n.get("class_type")) for n in workflow.values() if isinstance(n, Mapping)}))
+        if chunk.get("workflow"):
+            why = (f"pipeline names output chunk {request.chunk.rel!r} directly (no proxy chunk), so no "
+                   "`output_chunk` parameter reaches the router")
+            file, path = ((request.step[0].file, json_pointer("chunks", request.step[1])) if request.step
+                          else (request.chunk.file, "/workflow"))
+            fix = "List a proxy chunk (e.g. output_image) in the pipeline and name this chunk in OUTPUT_CHUNK."
+        else:
+            params = _mapping(config.get("parameters"))
+            lower = [k for k in params if k != "OUTPUT_CHUNK" and str(k).upper() == "OUTPUT_CHUNK"]
+            why = f"output config {request.output_config or self.run.config!r} sends no `output_chunk`"
+            if lower:
+                why += f" (it has {lower[0]!r} with an empty value)"
+            file, path = request.config.file, "/parameters"
+            fix = "Add OUTPUT_CHUNK to the config's parameters."
         self.run.add(Finding(
-            "R002", f"{class_type or 'node'} {node_id!r} input {name!r} is submitted as {text!r} "
-            f"(workflow {json_pointer(node_id, 'inputs', name)}): no value for {names}. Provide the parameter or fix "
-            "its name.", node_id=node_id, class_type=class_type if isinstance(class_type, str) else None,
-            input=name, file=file, path=pointer, actual=text))
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
+            "R001", f"{why}; the app silently submits its deprecated generator's 'sd35_standard' graph ({graph}) "
+            f"with the prompt {shown} instead of the intended workflow. {fix}", file=file, path=path,
+            actual=request.parameters.get("output_chunk")))
 
 
 class DevserverGenerator:
@@ -519,6 +830,11 @@ class DevserverGenerator:
         self.root = Path(root)
         self.options = options or DevserverOptions()
         self.tree = load_tree(self.root)
+        chunks = {name: doc.data for name, doc in self.tree.chunks.items()}
+        detected = detect_behaviour(self.root, chunks, python_chunks=bool(self.tree.python_chunks))
+        self.behaviour = detected.overridden(self.options.behaviour,
+                                             where="render.behaviour (project file) / --behaviour")
+        self.template = load_template(self.root)
 
     def configs(self) -> list[str]:
         return list(self.tree.configs)
@@ -531,9 +847,10 @@ class DevserverGenerator:
             raise ComfyContractError(f"no config named {config!r} in {self.root.as_posix()!r}",
                                      hint="`comfy-contract render --list` prints the config names")
         inputs = inputs or RenderInputs()
-        run = _Run(self.tree, config, mode, inputs, self.options)
+        run = _Run(self, config, mode, inputs)
+        routes: list[str] = []
         try:
-            outcome, submissions = run.top(doc)
+            outcome, submissions, routes = run.top(doc)
         except _Stop as stop:
             run.add(stop.finding)
             outcome, submissions = "error", []
@@ -545,4 +862,5 @@ class DevserverGenerator:
             findings=tuple(run.findings), config_file=doc.file,
             media_type=media if isinstance(media, str) else None,
             legacy_source=legacy if isinstance(legacy, str) else None, inputs=inputs, sources=tuple(run.sources),
+            route=", ".join(dict.fromkeys(routes)) or None,
         )

@@ -8,7 +8,7 @@ root that is not a DevServer tree at all is a usage error.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -40,6 +40,10 @@ class Tree:
     pipelines: Mapping[str, Doc]  # pipeline ``name`` (or file stem when unreadable) -> file
     chunks: Mapping[str, Doc]  # chunk ``name`` (or file stem) -> file
     defaults: Doc | None  # output_config_defaults.json, if present
+    #: chunks/NAME.py -> its path (Python chunks)
+    python_chunks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: chunks/STEM.json by file stem (how the router loads output chunks)
+    chunk_files: Mapping[str, Doc] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def broken_pipelines(self) -> tuple[Doc, ...]:
@@ -95,13 +99,17 @@ def _json_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(".json"))
 
 
-def _by_name(root: Path, folder: Path) -> dict[str, Doc]:
+def _by_name(root: Path, folder: Path) -> tuple[dict[str, Doc], dict[str, Doc]]:
+    """The folder's JSON files keyed by their ``name`` field (else file stem), and keyed by file stem."""
     out: dict[str, Doc] = {}
+    stems: dict[str, Doc] = {}
     for path in sorted(p for p in folder.glob("*") if p.is_file() and p.name.endswith(".json")):
         doc = _read_doc(root, path)
         name = doc.data.get("name") if doc.data is not None else None
-        out[name if isinstance(name, str) and name else path.name[: -len(".json")]] = doc
-    return out
+        stem = path.name[: -len(".json")]
+        out[name if isinstance(name, str) and name else stem] = doc
+        stems[stem] = doc
+    return out, stems
 
 
 def _check_root(root: Path) -> None:
@@ -130,10 +138,14 @@ def load_tree(root: str | Path) -> Tree:
         doc = _read_doc(base, path)
         configs[config_name(path.relative_to(base / "configs"), doc.data)] = doc
     defaults_path = base / DEFAULTS_FILE
+    chunks, chunk_files = _by_name(base, base / "chunks")
     return Tree(
         root=base,
         configs=MappingProxyType(dict(sorted(configs.items()))),
-        pipelines=MappingProxyType(_by_name(base, base / "pipelines")),
-        chunks=MappingProxyType(_by_name(base, base / "chunks")),
+        pipelines=MappingProxyType(_by_name(base, base / "pipelines")[0]),
+        chunks=MappingProxyType(chunks),
         defaults=_read_doc(base, defaults_path) if defaults_path.is_file() else None,
+        python_chunks=MappingProxyType({p.stem: (base / p.relative_to(base)).as_posix()
+                                        for p in sorted((base / "chunks").glob("*.py")) if p.is_file()}),
+        chunk_files=MappingProxyType(chunk_files),
     )
