@@ -26,7 +26,8 @@ SCHEMAS = REPO / "fixtures" / "sample_app" / "schemas"
 SEEDED = {
     "#1 output chunk named by the pipeline: the generator's SD3.5 graph, empty prompt": ("vector_fusion_linear_clip",
                                                                                         {"L001"}),
-    "#20 a proxy naming no output chunk: the same SD3.5 graph for an audio config": ("stableaudio_legacy", {"L001", "L010"}),
+    "#20 a proxy naming no output chunk: the same SD3.5 graph for an audio config": ("stableaudio_legacy",
+                                                                                    {"L001", "L010"}),
     "#5 seed -1 without mapping (also rejected: V016)": ("sdxl_base", {"L006"}),
     "#9 mapping to a missing node: positive prompt stays empty": ("sd35_large_landscape", {"L001"}),
     "#10 prompt injected into an orphan encoder": ("sd35_large_styled", {"L003"}),
@@ -36,8 +37,9 @@ SEEDED = {
     "#11 unresolvable {{PART_A}} source (app semantics: R004 at render, no lint)": ("dual_encoder_fusion_split",
                                                                                    set()),
 }
-CLEAN = ("sd35_large", "sd35_diffusers", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical", "dual_encoder_fusion_image",
-         "dada", "expressionismus", "jugendstil", "klangbild", "kubismus", "pixel_art", "u_lena_meine_collage")
+CLEAN = ("sd35_large", "sd35_diffusers", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical",
+         "dual_encoder_fusion_image", "dada", "expressionismus", "jugendstil", "klangbild", "kubismus", "pixel_art",
+         "u_lena_meine_collage")
 
 
 @pytest.fixture(scope="module")

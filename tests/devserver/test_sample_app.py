@@ -59,8 +59,9 @@ EXPECTED: dict[str, tuple[str, tuple[str | None, ...], tuple[str, ...]]] = {
     "vector_fusion_spherical": ("workflow", ("output_image_vector_fusion",), SD35_PROMPT_CHAIN),
 }
 BY_MODE = {("bauhaus", "fast"): ("workflow", ("output_image_sd35_turbo",), ("R005", "R012", "R002"))}
-CLEAN = ("sd35_large", "sd35_diffusers", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical", "dual_encoder_fusion_image",
-         "dada", "expressionismus", "jugendstil", "klangbild", "kubismus", "pixel_art", "u_lena_meine_collage")
+CLEAN = ("sd35_large", "sd35_diffusers", "sdxl_dualclip", "stable_audio_open", "vector_fusion_spherical",
+         "dual_encoder_fusion_image", "dada", "expressionismus", "jugendstil", "klangbild", "kubismus", "pixel_art",
+         "u_lena_meine_collage")
 
 
 @pytest.fixture(scope="module")

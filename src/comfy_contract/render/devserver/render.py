@@ -546,7 +546,8 @@ class _Router:
         doc, chunk = loaded
         if chunk.get("type") == "text_passthrough":
             self.note(f"output chunk {name!r} is text_passthrough: the app returns the text itself (media type "
-                      f"{chunk.get('media_type')!r}, for the frontend), nothing is submitted to ComfyUI", doc, code="R010")
+                      f"{chunk.get('media_type')!r}, for the frontend), nothing is submitted to ComfyUI", doc,
+                      code="R010")
             stage.kinds.append("text")
             stage.routes.append("text_passthrough")
             return
