@@ -151,3 +151,45 @@ def test_unknown_config_and_mode_are_usage_errors(tmp_path: Path) -> None:
         generator.render("nope", "eco")
     with pytest.raises(ComfyContractError, match="unknown execution mode 'turbo'"):
         generator.render("out", "turbo")
+
+
+def _diffusers_tree(tmp_path: Path, meta: dict[str, object]) -> Path:
+    root = make_tree(tmp_path, params={"OUTPUT_CHUNK": "dx"})
+    write(root, "chunks/dx.json", {"name": "dx", "type": "output_chunk", "backend_type": "diffusers",
+                                   "media_type": "image", "input_mappings": {}, "meta": meta})
+    return root
+
+
+@pytest.mark.parametrize(("pins", "outcome", "code", "severity"), [
+    ({}, "backend", "R018", "warning"),  # GPU service down: a gap while it is down, not a broken config
+    ({"gpu_service": "up"}, "backend", "R015", "info"),
+    ({"diffusers_enabled": False}, "error", "R017", "error"),  # disabled: the app always fails
+])
+def test_direct_backend_without_fallback(tmp_path: Path, pins: dict[str, object], outcome: str, code: str,
+                                         severity: str) -> None:
+    rendered = DevserverGenerator(_diffusers_tree(tmp_path, {}), DevserverOptions(behaviour=pins)).render("out", "eco")
+    assert rendered.outcome == outcome
+    (finding,) = [f for f in rendered.findings if f.code == code]
+    assert finding.severity.value == severity
+
+
+def test_direct_backend_falls_back_to_its_fallback_chunk(tmp_path: Path) -> None:
+    rendered = DevserverGenerator(_diffusers_tree(tmp_path, {"fallback_chunk": "wf"})).render("out", "eco")
+    assert [s.chunk for s in rendered.submissions] == ["wf"]
+    assert "R018" in [f.code for f in rendered.findings]
+
+
+def test_unknown_behaviour_pin_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ComfyContractError, match="not a known switch"):
+        DevserverGenerator(make_tree(tmp_path), DevserverOptions(behaviour={"gpu": "up"}))
+
+
+def test_behaviour_is_read_from_the_apps_engine_files(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    write(root, "engine/backend_router.py", "def _process_image_chunk_simple(): ...\n")
+    generator = DevserverGenerator(root)
+    assert generator.behaviour.simple_image_api
+    assert not generator.behaviour.mode_models  # with an engine, only its markers count
+    rendered = generator.render("out", "eco")  # an image chunk now goes to SwarmUI's simple API
+    assert (rendered.outcome, rendered.route) == ("backend", "swarmui-text2image")
+    assert {"R015", "R016"} <= {f.code for f in rendered.findings}

@@ -155,10 +155,12 @@ _TABLE: tuple[Code, ...] = (
          "quotes the app's own error where it has one. Fix what it names (a chunk without `workflow`, a "
          "disabled backend with no `meta.fallback_chunk`, a parameter the deprecated generator cannot convert).",
          None),
-    Code("R018", "backend-fallback", "A disabled or unreachable backend falls back to a ComfyUI chunk", N, "render",
+    Code("R018", "backend-fallback", "A disabled or unreachable backend falls back (or fails) without ComfyUI", N,
+         "render",
          "The output chunk's backend (Diffusers, Stable Audio ...) is disabled or its GPU service is down, so the "
-         "app submits `meta.fallback_chunk` to ComfyUI instead; that workflow is what is validated. Set "
-         "`render.behaviour.gpu_service: up` to render the direct backend instead.", None),
+         "app submits `meta.fallback_chunk` to ComfyUI instead; that workflow is what is validated. Without a "
+         "fallback chunk or workflow the app fails while the service is down (a warning: the config itself is "
+         "fine). Set `render.behaviour.gpu_service: up` to render the direct backend instead.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "

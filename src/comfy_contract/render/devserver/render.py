@@ -648,10 +648,6 @@ class _Router:
                          if chunk.get("backend_type") == backend else "an SD3.5 image chunk with Diffusers enabled")
             return
         why = "is disabled in the app's config" if not enabled else "has no GPU service (gpu_service: down)"
-        if backend == "heartmula":
-            raise self.fail(f"{doc.rel}: the HeartMuLa backend {why}; the app has no fallback for it and fails "
-                            "('HeartMuLa backend not available'). Set `render.behaviour.gpu_service: up` if it "
-                            "runs.", doc, "/backend_type")
         fallback = _mapping(chunk.get("meta")).get("fallback_chunk")
         if backend in ("diffusers", "stable_audio") and fallback:
             target = self.load(str(fallback))
@@ -665,10 +661,24 @@ class _Router:
                                  file=doc.file, path="/meta/fallback_chunk"))
             self.submit(fdoc, fchunk, text, request, stage)
             return
-        if backend == "stable_audio":
-            raise self.fail(f"{doc.rel}: the Stable Audio backend {why} and the chunk has no meta.fallback_chunk; "
-                            "the app fails ('no fallback_chunk defined').", doc, "/meta")
-        self.submit(doc, chunk, text, request, stage)
+        workflow = chunk.get("workflow")
+        if backend in ("diffusers", "triton") and isinstance(workflow, Mapping) and workflow:
+            self.submit(doc, chunk, text, request, stage)  # the chunk's own workflow is the fallback
+            return
+        message = {"heartmula": "'HeartMuLa backend not available'", "stable_audio": "'no fallback_chunk defined'"}.get(
+            backend, f"\"No workflow found in chunk '{Path(doc.rel).stem}'\"")
+        if enabled:  # only while the GPU service is down: a robustness gap, not a broken config
+            stage.kinds.append("backend")
+            stage.routes.append(f"{backend} (none while down)")
+            self.run.add(Finding(
+                "R018", f"{doc.rel}: the {backend} backend {why}, and the chunk has neither meta.fallback_chunk nor a "
+                f"workflow, so the app fails ({message}) until the service is back. Add a fallback chunk if it must "
+                "keep working; `render.behaviour.gpu_service: up` renders the direct backend.",
+                severity=Severity.WARNING, file=doc.file, path="/meta"))
+            return
+        raise self.fail(f"{doc.rel}: the {backend} backend {why} and the chunk has no fallback; the app always fails "
+                        f"({message}). Enable the backend or give the chunk a meta.fallback_chunk.", doc,
+                        "/backend_type")
 
     def legacy(self, doc: Doc, chunk: Mapping[str, Any], text: str, request: _Request, stage: _Stage) -> None:
         """``_process_legacy_workflow``: the whole workflow, mappings applied, the prompt injected by title."""
