@@ -103,3 +103,24 @@ def test_render_via_subprocess(repo_root: Path, tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
     (entry,) = manifest["configs"]
     assert entry["sources"][0] == "fixtures/sample_app/schemas/configs/output/sd35_large.json"
+
+
+def test_manifest_names_each_files_transport_and_other_routes(sample_app: Path, tmp_path: Path) -> None:
+    code, _, err = run("render", "--layout", "devserver", "--root", str(sample_app / "schemas"),
+                       "--config", "sd35_large", "--config", "heartmula_song", "--mode", "eco",
+                       "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    entries = {e["config"]: e for e in json.loads((tmp_path / "out" / "manifest.json").read_text())["configs"]}
+    assert entries["sd35_large"]["transports"] == ["comfyui"]
+    assert "route" not in entries["sd35_large"]
+    assert (entries["heartmula_song"]["outcome"], entries["heartmula_song"]["route"]) == (
+        "backend", "python:output_music_heartmula")
+
+
+def test_bad_behaviour_pins_are_usage_errors(sample_app: Path, tmp_path: Path) -> None:
+    for pin, message in (("gpu", "not KEY=VALUE"), ("gpu_service=sideways", "not a known switch")):
+        code, _, err = run("render", "--layout", "devserver", "--root", str(sample_app / "schemas"),
+                           "--behaviour", pin, "--out", str(tmp_path / "out"))
+        assert code == 2, err
+        assert message in err
+        assert "Traceback" not in err

@@ -133,6 +133,7 @@ def _entry(rendered: Rendered, files: list[str]) -> dict[str, Any]:
         "outcome": rendered.outcome,
         **({"route": rendered.route} if rendered.route else {}),
         "files": files,
+        "transports": [s.transport for s in rendered.submissions],
         "findings": [
             {k: v for k, v in f.with_(file=_shown(f.file)).to_dict().items()
              if v is not None or k in ("node_id", "path")}
