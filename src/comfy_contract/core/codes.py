@@ -161,6 +161,18 @@ _TABLE: tuple[Code, ...] = (
          "app submits `meta.fallback_chunk` to ComfyUI instead; that workflow is what is validated. Without a "
          "fallback chunk or workflow the app fails while the service is down (a warning: the config itself is "
          "fine). Set `render.behaviour.gpu_service: up` to render the direct backend instead.", None),
+    Code("R019", "capture-drift", "What the app really submitted differs from the static rendering", E, "capture",
+         "With capture (docs/capture.md) comfy-contract runs the app's own code with only LLMs and transports stubbed "
+         "and records what it POSTs to ComfyUI; that capture is what is validated and linted. This finding says the "
+         "static rendering (the built-in renderer or the adapter) no longer matches it: another graph (the message "
+         "quotes the graph diff; seeds, prompt texts and filename prefixes are normalised away), another number of "
+         "submissions, or another outcome (an error, a non-ComfyUI backend). Fix the static model (pin "
+         "`render.behaviour`) if the app is right, or the app if the model is.", None),
+    Code("R020", "capture-refused", "The app called a service capture does not stub", W, "render",
+         "During capture the app made a request that is neither ComfyUI, an LLM (Ollama, OpenAI-compatible) nor "
+         "SwarmUI, or connected to a non-loopback address. It was refused with the HTTP library's connection error, "
+         "so the capture may be incomplete. Stub the service in the app's test settings, or add its loopback URL to "
+         "`capture.allow`.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "
