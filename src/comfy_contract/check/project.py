@@ -17,15 +17,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-from comfy_contract.core.errors import ConfigError
+from comfy_contract.core.errors import ConfigError, InputError
 from comfy_contract.core.schemas import schema_validator
+from comfy_contract.core.yamlio import load_yaml
 from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.render.model import MODES, Generator
 from comfy_contract.validation.catalog import Catalog, merge_catalogs
 
-__all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "load_project"]
+__all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "load_project", "split_command"]
 
 PROJECT_FILES = ("comfy-contract.yaml", "comfy-contract.yml", "pyproject.toml")
 _SCHEMA = "project-config.schema.json"
@@ -83,7 +82,16 @@ class Project:
 
 
 def _argv(value: str | list[str]) -> list[str]:
-    return shlex.split(value) if isinstance(value, str) else list(value)
+    return split_command(value) if isinstance(value, str) else list(value)
+
+
+def split_command(value: str, *, origin: str = "generator command") -> list[str]:
+    """A command line split as a POSIX shell would (without running one); a usage error if it cannot be."""
+    try:
+        return shlex.split(value)
+    except ValueError as exc:
+        raise ConfigError(f"{origin} {value!r} cannot be split into arguments: {exc}",
+                          hint="balance the quotes, or give the command as a YAML list of arguments") from None
 
 
 def find_project_file(start: str | Path | None = None) -> Path | None:
@@ -113,15 +121,15 @@ def _read(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: has no [tool.comfy-contract] table")
         return section
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such project file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        doc, problems = load_yaml(path)  # bounded: no alias bomb, no unbounded nesting, duplicate keys found
+    except InputError as exc:
+        raise ConfigError(f"{path}: {exc.problem}" if exc.problem != "no such file" else f"{path}: no such project file"
+                          ) from None
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"{first}{more}", hint="see docs/configuration.md")
+    data = doc.data if doc is not None else None
     if data is None:
         return {}
     if not isinstance(data, dict):

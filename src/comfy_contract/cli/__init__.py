@@ -47,9 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _never_fails_to_encode(stream: TextIO) -> TextIO:
+    """The process's own stream, set to write what its encoding cannot carry (a lone surrogate from valid
+    JSON such as ``"\\ud800"``) as a backslash escape instead of raising ``UnicodeEncodeError``."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+    return stream
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    out = stdout if stdout is not None else _never_fails_to_encode(sys.stdout)
+    err = stderr if stderr is not None else _never_fails_to_encode(sys.stderr)
     parser = build_parser()
     try:
         with contextlib.redirect_stdout(out):  # --help and --version print to our stream

@@ -24,6 +24,7 @@ from comfy_contract.check.engine import (
 )
 from comfy_contract.check.results import FAIL_ON, Report, parse_fail_on
 from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.report.formats import FORMATS, render_report
 from comfy_contract.report.text import report_text, summary_line
 
@@ -112,11 +113,7 @@ class _Progress:
 
 
 def _write_file(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot write the report: {exc.strerror}") from None
+    write_text_atomic(path, text)  # never an empty or half-written report; devices and links are refused
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.jsonio import ensure_writable_folder, write_text_atomic
 from comfy_contract.fuzz.campaign import (
     ConfigFinished,
     Event,
@@ -25,7 +26,7 @@ from comfy_contract.fuzz.campaign import (
     Progress,
     hunt,
 )
-from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE
+from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE, database_from_spec
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
 from comfy_contract.fuzz.target import load_target
 
@@ -126,7 +127,7 @@ class _Display:
             if self.export is not None:
                 self.export.mkdir(parents=True, exist_ok=True)
                 test = self.export / f"test_fuzz_{rep.stem.replace('.', '_').replace('-', '_')}.py"
-                test.write_text(export_pytest(rep), encoding="utf-8")
+                write_text_atomic(test, export_pytest(rep))
                 self.out.write(f"  pytest test: {test}\n")
             self.out.flush()
         elif isinstance(event, ConfigFinished) and event.skipped and not self.tty:
@@ -162,6 +163,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import os
 
     database = args.database if args.database is not None else os.environ.get(ENV_DATABASE, DEFAULT_DATABASE)
+    database_from_spec(database)  # a bad database or an unwritable folder: exit 2 now, not after the budget
+    ensure_writable_folder(args.crash_dir, what="crash folder (--crash-dir)")
+    if args.export_tests:
+        ensure_writable_folder(args.export_tests, what="--export-tests folder")
     options = HuntOptions(
         seconds=seconds, examples=examples, seed=seed, jobs=args.jobs, configs=tuple(args.config),
         include_static=args.include_static, crash_dir=args.crash_dir, database=database,

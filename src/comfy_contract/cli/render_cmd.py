@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -67,7 +66,7 @@ def file_stem(config: str, mode: str) -> str:
 
 
 def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
-    from comfy_contract.check.project import load_project
+    from comfy_contract.check.project import load_project, split_command
     from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
     from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 
@@ -83,7 +82,7 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
         if spec.startswith(("http://", "https://")):
             return HttpGenerator(spec), MODES
         if spec.startswith("cmd:"):
-            return CommandGenerator(shlex.split(spec[4:])), MODES
+            return CommandGenerator(split_command(spec[4:], origin="--generator cmd:")), MODES
         return CallableGenerator(spec), MODES
     project = load_project(args.project)
     if (args.stub_missing_nodes or args.behaviour) and project.root is not None:

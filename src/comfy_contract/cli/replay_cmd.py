@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest, replay, reproducer_files
 from comfy_contract.fuzz.target import Target, load_target
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 folder = Path(args.export_test)
                 folder.mkdir(parents=True, exist_ok=True)
                 test = folder / f"test_fuzz_{rep.stem.replace('.', '_').replace('-', '_')}.py"
-                test.write_text(export_pytest(rep), encoding="utf-8")
+                write_text_atomic(test, export_pytest(rep))
                 out.write(f"  pytest test: {test}\n")
         else:
             out.write(f"fixed: {path} ({rep.config} [{rep.mode}]: {rep.failure.code} no longer occurs)\n")

@@ -19,7 +19,7 @@ from jsonschema.exceptions import best_match
 from comfy_contract.core.errors import InputError
 from comfy_contract.core.jsonio import json_pointer
 
-__all__ = ["YamlDoc", "YamlProblem", "load_yaml", "schema_problems"]
+__all__ = ["MAX_EXPANDED_NODES", "MAX_YAML_BYTES", "YamlDoc", "YamlProblem", "load_yaml", "schema_problems"]
 
 
 class _Loader(yaml.SafeLoader):
@@ -87,35 +87,96 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
     return None
 
 
-def _duplicates(node: yaml.Node | None, path: list[str | int], out: list[tuple[list[str | int], int, str]]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            name = k.value if isinstance(k, yaml.ScalarNode) else None
-            if name is not None and name in seen:
-                out.append(([*path, name], k.start_mark.line + 1, name))
-            if name is not None:
-                seen.add(name)
-            _duplicates(v, [*path, name if name is not None else "?"], out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _duplicates(v, [*path, i], out)
+#: the most values a YAML file may stand for once its aliases are expanded. Contracts, baselines and spaces
+#: hold hundreds; a "billion laughs" alias bomb of 431 bytes stands for hundreds of millions.
+MAX_EXPANDED_NODES = 100_000
+#: the largest YAML file read (PyYAML parses about a megabyte a second)
+MAX_YAML_BYTES = 4 * 1024 * 1024
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes ``root`` stands for with every alias expanded; each distinct node is counted once
+    (memoised), so this is linear in the file, not in the expansion. Stops early past the budget."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = MAX_EXPANDED_NODES + 1  # a cycle (a recursive alias) counts as too big
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                total += size(v)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
+
+
+def _duplicates(root: yaml.Node | None) -> list[tuple[list[str | int], int, str]]:
+    """Repeated keys of every mapping node, each node visited once (an alias is not walked again)."""
+    out: list[tuple[list[str | int], int, str]] = []
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node | None, list[str | int]]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        if node is None or id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            children: list[tuple[yaml.Node | None, list[str | int]]] = []
+            for k, v in node.value:
+                name = k.value if isinstance(k, yaml.ScalarNode) else None
+                if name is not None and name in seen:
+                    out.append(([*path, name], k.start_mark.line + 1, name))
+                if name is not None:
+                    seen.add(name)
+                children.append((v, [*path, name if name is not None else "?"]))
+            stack.extend(reversed(children))  # visited in file order: a node is reported where it is written
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed([(v, [*path, i]) for i, v in enumerate(node.value)]))
+    return sorted(out, key=lambda item: item[1])
 
 
 def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | None, list[YamlProblem]]:
     """Parse one YAML file. Returns the document (``None`` if it cannot be parsed) and its problems
-    (syntax errors, duplicate keys), each with a line. ``label`` is the file name used in messages."""
+    (syntax errors, duplicate keys), each with a line. ``label`` is the file name used in messages.
+
+    Bounded: files over :data:`MAX_YAML_BYTES`, nesting deeper than Python's stack and aliases that expand
+    to more than :data:`MAX_EXPANDED_NODES` values are problems, found in time linear in the file."""
     file = label or str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise InputError(file, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"cannot read: {exc}") from None
+    except IsADirectoryError:
+        raise InputError(file, "is a folder, not a YAML file") from None
+    except OSError as exc:
+        raise InputError(file, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_YAML_BYTES:
+        return None, [YamlProblem(file, 1, "", f"larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB; not read")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"cannot read: not UTF-8 text (byte {exc.start})") from None
     try:
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
+            if root is not None and _expanded_size(root) > MAX_EXPANDED_NODES:
+                return None, [YamlProblem(
+                    file, 1, "", f"its anchors and aliases expand to more than {MAX_EXPANDED_NODES:,} values "
+                    "(an alias bomb, or an alias inside itself?); write the values out or use fewer aliases")]
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
@@ -126,10 +187,10 @@ def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | 
         return None, [YamlProblem(file, line, "", f"not valid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [YamlProblem(file, 1, "", f"not valid YAML: {exc}")]
-    found: list[tuple[list[str | int], int, str]] = []
-    _duplicates(root, [], found)
+    except RecursionError:
+        return None, [YamlProblem(file, 1, "", "not valid YAML: nested too deeply")]
     problems = [YamlProblem(file, line, pointer(p), f"duplicate key {name!r} (the last one would silently win)")
-                for p, line, name in found]
+                for p, line, name in _duplicates(root)]
     return YamlDoc(file, data, root), problems
 
 

@@ -18,6 +18,7 @@ the optional ``redis`` package), or ``none``. The default is ``.hypothesis/comfy
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 from hypothesis import HealthCheck, Phase, settings
@@ -64,6 +65,10 @@ def database_from_spec(spec: str | None) -> ExampleDatabase | None:
     if "://" in spec:
         raise ComfyContractError(f"example database {spec!r}: unknown scheme",
                                  hint="use a directory, redis://HOST:PORT/DB, or none")
+    folder = Path(spec)
+    if folder.exists() and not folder.is_dir():
+        raise ComfyContractError(f"example database {spec!r} is a file, not a folder",
+                                 hint="pass a folder (it is created if missing), redis://HOST:PORT/DB, or none")
     return DirectoryBasedExampleDatabase(spec)
 
 

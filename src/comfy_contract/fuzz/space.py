@@ -157,13 +157,17 @@ class InputSpace:
         return options
 
 
-def _read_space_file(path: Path) -> dict[str, Any] | None:
+def _read_space_file(path: Path, *, explicit: bool = False) -> dict[str, Any] | None:
     from comfy_contract.core.yamlio import load_yaml, schema_problems
 
     doc, problems = load_yaml(path)
     if doc is None or problems:
         raise ConfigError("\n".join(str(p) for p in problems), hint="fix the input-space file (docs/fuzzing.md)")
     if not isinstance(doc.data, dict) or doc.data.get("kind") != KIND:
+        if explicit:  # named with --space: a file of another kind is a mistake, not something to skip
+            found = doc.data.get("kind") if isinstance(doc.data, dict) else None
+            raise ConfigError(f"{path}:1: not an input-space file (`kind` is {found!r}, expected {KIND!r})",
+                              hint=f"add `kind: {KIND}` at the top (docs/fuzzing.md)")
         return None  # another kind of generators/ file (an adapter definition)
     found = schema_problems(doc, schema_validator(SCHEMA), schema_name=SCHEMA)
     if found:
@@ -171,14 +175,15 @@ def _read_space_file(path: Path) -> dict[str, Any] | None:
     return doc.data
 
 
-def load_input_space(paths: Iterable[str | Path]) -> InputSpace:
-    """Read input-space files; YAML files of another ``kind`` are skipped."""
+def load_input_space(paths: Iterable[str | Path], *, explicit: bool = False) -> InputSpace:
+    """Read input-space files; YAML files of another ``kind`` are skipped, unless the files were named
+    explicitly (``explicit=True``, ``hunt --space``), where such a file is a :class:`ConfigError`."""
     defaults: list[Mapping[str, Any]] = []
     overrides: list[tuple[str, Mapping[str, Any]]] = []
     files: list[str] = []
     for raw in paths:
         path = Path(raw)
-        data = _read_space_file(path)
+        data = _read_space_file(path, explicit=explicit)
         if data is None:
             continue
         files.append(str(path))

@@ -108,7 +108,8 @@ def load_target(
         from comfy_contract.snapshot.store import SnapshotStore
 
         store = SnapshotStore(proj.snapshots)
-    return Target(proj.generator(), proj.backends(), proj.modes, load_input_space(files), str(proj.file),
+    space = load_input_space(files, explicit=space_files is not None)
+    return Target(proj.generator(), proj.backends(), proj.modes, space, str(proj.file),
                   store, lints)
 
 

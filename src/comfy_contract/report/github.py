@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from comfy_contract.check.results import Location, Report
 from comfy_contract.core.findings import Severity
+from comfy_contract.core.safetext import printable
 from comfy_contract.report.common import problems
 
 __all__ = ["escape_data", "escape_property", "report_github"]
@@ -17,7 +18,7 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

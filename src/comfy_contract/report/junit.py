@@ -29,7 +29,7 @@ def xml_safe(text: str) -> str:
 def _classname(result: CheckResult) -> str:
     if result.config == PROJECT:
         return "comfy_contract.project"
-    return f"comfy_contract.{result.config}.{result.mode}"
+    return xml_safe(f"comfy_contract.{result.config}.{result.mode}")
 
 
 def _body(result: CheckResult, threshold: Severity) -> str:

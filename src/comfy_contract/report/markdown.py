@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from comfy_contract.check.results import Report
 from comfy_contract.core.findings import Severity
+from comfy_contract.core.safetext import printable
 from comfy_contract.report.common import problems, rows
 
 __all__ = ["report_markdown"]
@@ -70,4 +71,4 @@ def report_markdown(report: Report) -> str:
         if len(shown) > _MAX_FINDINGS:
             out.append(f"- … and {len(shown) - _MAX_FINDINGS} more (see the JSON or SARIF report)")
         out += ["", "</details>"]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")

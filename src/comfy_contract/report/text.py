@@ -8,6 +8,7 @@ from typing import Any
 from comfy_contract.check.results import ANY_BACKEND, CheckResult, Location, Report
 from comfy_contract.core.codes import lookup
 from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.core.safetext import printable
 from comfy_contract.report.common import context, problems, rows
 from comfy_contract.validation.verdict import Verdict
 
@@ -71,7 +72,7 @@ def verdict_text(label: str, verdict: Verdict, *, reproduce: str | None = None) 
         head = f"{label}: rejected (HTTP 400) {err.get('type')}: {err.get('message')}"
     blocks = [head]
     blocks.extend(_indent(finding_block(f, reproduce=reproduce)) for f in verdict.findings)
-    return "\n".join(blocks)
+    return printable("\n".join(blocks))
 
 
 def _indent(text: str, prefix: str = "  ") -> str:
@@ -109,7 +110,7 @@ def report_text(report: Report, *, verbose: bool = False, width: int = 28) -> st
     )
     if report.selection_note:
         out.append(f"selected: {report.selection_note}")
-    table = rows(report)
+    table = [(printable(c, newlines=False), printable(m, newlines=False), cells) for c, m, cells in rows(report)]
     if table:
         name_w = max(width, *(len(c) for c, _m, _cells in table)) + 2
         mode_w = max(4, *(len(m) for _c, m, _cells in table)) + 2
@@ -145,7 +146,7 @@ def report_text(report: Report, *, verbose: bool = False, width: int = 28) -> st
             out.append(f"  ({len(first.accepted)} finding(s) of this result accepted by the baseline)")
         out.append("")
     out.append(summary_line(report, hidden if not verbose else 0))
-    return "\n".join(out).rstrip() + "\n"
+    return printable("\n".join(out).rstrip() + "\n")  # names and values from the repository: never raw escapes
 
 
 def summary_line(report: Report, hidden: int = 0) -> str:
