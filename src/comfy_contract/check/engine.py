@@ -14,6 +14,7 @@ validate   each backend   ComfyUI's ``POST /prompt`` verdict for every submissio
 lint       each backend   the lints (L codes), plus the project-wide lints of the config
 contract   ``any``        the config's contract (C codes), if the suite has contracts
 snapshot   ``any``        the snapshot comparison (S codes), if the suite has a store
+capture    ``any``        the captured submissions vs the static rendering (R019), if the suite captures
 =========  =============  ===========================================================
 
 A config that submits no ComfyUI workflow (text-only, hosted API, or a render that failed) gets only its
@@ -126,6 +127,9 @@ class Suite:
     #: how to name the project on a ``Reproduce with:`` command line (``None``: it is found from the cwd)
     project_arg: str | None = None
     inputs: RenderInputs | None = None
+    #: with capture (docs/capture.md): ``generator`` runs the app's real code and ``static`` is the model it
+    #: is compared with (the ``capture`` check); renders get the static one's file metadata where they agree
+    static: Generator | None = None
 
     @property
     def checks(self) -> tuple[str, ...]:
@@ -199,6 +203,7 @@ class Engine:
         self.command = command
         self.locator = Locator(suite.root)
         self._rendered: dict[tuple[str, str], Rendered | BaseException] = {}
+        self._static: dict[tuple[str, str], Rendered | BaseException] = {}
         self._raw: dict[tuple[str, str, str, str], CheckResult | None] = {}
         self._project_lints: Mapping[tuple[str, str], Sequence[Finding]] | None = None
         self._configs: tuple[str, ...] | None = None
@@ -249,12 +254,31 @@ class Engine:
         key = (config, mode)
         if key not in self._rendered:
             try:
-                self._rendered[key] = self.suite.generator.render(config, mode, self.suite.inputs)
+                rendered = self.suite.generator.render(config, mode, self.suite.inputs)
+                if self.suite.static is not None:
+                    from comfy_contract.check.capturediff import merged
+
+                    rendered = merged(rendered, self.static_rendered(config, mode))
+                self._rendered[key] = rendered
             except ComfyContractError:
                 raise
             except Exception as exc:
                 self._rendered[key] = exc
         return self._rendered[key]
+
+    def static_rendered(self, config: str, mode: str) -> Rendered | BaseException:
+        """The static rendering of (config, mode) when the suite captures (cached), else :meth:`rendered`."""
+        if self.suite.static is None:
+            return self.rendered(config, mode)
+        key = (config, mode)
+        if key not in self._static:
+            try:
+                self._static[key] = self.suite.static.render(config, mode, self.suite.inputs)
+            except ComfyContractError:
+                raise
+            except Exception as exc:
+                self._static[key] = exc
+        return self._static[key]
 
     def sources(self, config: str, mode: str) -> frozenset[str]:
         """Files (resolved, POSIX) that (config, mode) was rendered from, and its snapshot file."""
@@ -570,6 +594,13 @@ def _snapshot(engine: Engine, rendered: Rendered, backend: str) -> Found:
                                                      rendered.submissions[0].workflow)])
 
 
+def _capture(engine: Engine, rendered: Rendered, backend: str) -> Found:
+    from comfy_contract.check.capturediff import capture_drift
+
+    static = engine.static_rendered(rendered.config, rendered.mode)
+    return Found([(f, _submission_of(f, rendered)) for f in capture_drift(static, rendered)])
+
+
 def _workflow_or_no_comfyui(rendered: Rendered | BaseException) -> bool:
     # a contract may expect a workflow the config does not produce (C002)
     no_comfyui = ("text", "api", "backend")
@@ -584,6 +615,8 @@ CHECKS: Mapping[str, Check] = MappingProxyType({
     "contract": Check(per_backend=False, run=_contract, present=lambda suite: suite.contracts is not None,
                       applies=_workflow_or_no_comfyui),
     "snapshot": Check(per_backend=False, run=_snapshot, present=lambda suite: suite.snapshots is not None),
+    "capture": Check(per_backend=False, run=_capture, present=lambda suite: suite.static is not None,
+                     applies=lambda rendered: isinstance(rendered, Rendered)),
 })
 #: the names of :data:`CHECKS`, in order (the ``--check`` choices)
 CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)

@@ -56,6 +56,8 @@ class Project:
     snapshots: Path | None = None
     contracts: Path | None = None
     baseline: Path | None = None
+    #: the ``capture:`` section (docs/capture.md), as written; ``comfy_contract.live.capture`` builds it
+    capture_spec: Mapping[str, Any] | None = None
 
     def generator(self) -> Generator:
         """The generator this project renders with."""
@@ -173,4 +175,5 @@ def load_project(path: str | Path | None = None, *, start: str | Path | None = N
         render_options=DevserverOptions(**data.get("render", {})),
         modes=tuple(data.get("modes", MODES)), backend_specs=MappingProxyType(backends),
         snapshots=rel("snapshots"), contracts=rel("contracts"), baseline=rel("baseline"),
+        capture_spec=MappingProxyType(dict(data["capture"])) if "capture" in data else None,
     )

@@ -66,6 +66,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--submit", action="store_true",
                    help="with --live: also POST every rendered submission to the server (it RUNS them) and "
                    "report answers that differ from the offline verdict (D020)")
+    p.add_argument("--capture", action=argparse.BooleanOptionalAction, default=None,
+                   help="run the app's own code (the project's `capture:` section) and check what it really submits, "
+                   "with drift from the static rendering as R019 (default: when the project configures capture)")
     p.set_defaults(run=run)
 
 
@@ -121,6 +124,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     writes = _writes(args.write)
     project = _load(args.path)
     suite = suite_from_project(project, project_arg=args.path, use_baseline=not args.no_baseline)
+    if args.capture or (args.capture is None and project.capture_spec):
+        from comfy_contract.live.capture import captured_suite
+
+        suite = captured_suite(suite, project)
+    try:
+        return _run(args, out, err, project, suite, fail_on, writes)
+    finally:
+        close = getattr(suite.generator, "close", None)
+        if callable(close):
+            close()
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite: Any, fail_on: Any,
+         writes: list[tuple[str, Path]]) -> int:
     engine = Engine(suite, fail_on=fail_on)
     if args.list:
         out.write("configs:  " + " ".join(engine.configs()) + "\n")

@@ -54,6 +54,9 @@ def add_parser(sub: Any) -> None:
                    "or simple_image_api=false (repeatable; see --show-behaviour)")
     p.add_argument("--show-behaviour", action="store_true",
                    help="print the DevServer behaviour detected from the tree (with --behaviour pins) and exit")
+    p.add_argument("--capture", action="store_true",
+                   help="write what the app's own code really submits (the project's `capture:` section, "
+                   "docs/capture.md) instead of the static rendering")
     p.add_argument("--list", action="store_true", help="print the config names and exit")
     p.add_argument("--out", metavar="DIR", help="output folder (required unless --list)")
     p.set_defaults(run=run)
@@ -71,6 +74,9 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
     from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 
     options = DevserverOptions(stub_missing_nodes=args.stub_missing_nodes, behaviour=_pins(args.behaviour))
+    if args.capture and (args.layout or args.generator):
+        raise ComfyContractError("--capture uses the project file's `capture:` section",
+                                 hint="drop --layout/--generator, or pass --project FILE")
     if args.layout:
         if not args.root:
             raise ComfyContractError("--layout devserver needs --root DIR (the app's schemas/ folder)")
@@ -85,12 +91,19 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
             return CommandGenerator(split_command(spec[4:], origin="--generator cmd:")), MODES
         return CallableGenerator(spec), MODES
     project = load_project(args.project)
+    static: Generator
     if (args.stub_missing_nodes or args.behaviour) and project.root is not None:
         pinned = {**project.render_options.behaviour, **options.behaviour}
         merged = replace(project.render_options, behaviour=pinned,
                          stub_missing_nodes=args.stub_missing_nodes or project.render_options.stub_missing_nodes)
-        return DevserverGenerator(project.root, merged), project.modes
-    return project.generator(), project.modes
+        static = DevserverGenerator(project.root, merged)
+    else:
+        static = project.generator()
+    if args.capture:
+        from comfy_contract.live.capture import capture_from_project
+
+        return capture_from_project(project, static=static, backends=project.backends()), project.modes
+    return static, project.modes
 
 
 def _typed(values: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +170,16 @@ def _write(rendered: Rendered, out: Path, taken: set[str]) -> list[str]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     generator, project_modes = _generator(args)
+    try:
+        return _run(args, out, err, generator, project_modes)
+    finally:
+        close = getattr(generator, "close", None)
+        if callable(close):
+            close()
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, generator: Generator,
+         project_modes: tuple[str, ...]) -> int:
     if args.show_behaviour:
         behaviour = getattr(generator, "behaviour", None)
         if behaviour is None:
