@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError, InputError
+from comfy_contract.core.httpio import MAX_BYTES, Answer, fetch
 from comfy_contract.validation.catalog import Catalog, catalog_from_data
 
 __all__ = ["ComfyClient", "PromptResponse"]
@@ -32,20 +33,22 @@ class ComfyClient:
     """Minimal ComfyUI API client: ``/object_info``, ``/system_stats``, ``/prompt``, ``/queue``."""
 
     def __init__(self, url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
-                 retries: int = 2, backoff: float = 0.25) -> None:
+                 retries: int = 2, backoff: float = 0.25, max_bytes: int = MAX_BYTES) -> None:
         self.url = url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout  # for a whole exchange, not per network read
+        self.max_bytes = max_bytes
         self.retries = retries  # on connect errors only: the request was never sent
         self.backoff = backoff
         self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport)
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         """One request; connect errors are retried (bounded), nothing else is: a POST that may have reached
-        the server is never sent twice. Every failure is a :class:`ComfyContractError` naming the URL."""
+        the server is never sent twice. The whole exchange is bounded by ``timeout`` and the answer by
+        ``max_bytes`` (core/httpio.py). Every failure is a :class:`ComfyContractError` naming the URL."""
         attempt = 0
         while True:
             try:
-                return self._http.request(method, path, **kwargs)
+                return fetch(self._http, method, path, deadline_s=self.timeout, max_bytes=self.max_bytes, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt >= self.retries:
                     raise ComfyContractError(
@@ -73,12 +76,12 @@ class ComfyClient:
 
     def _get_json(self, path: str) -> Any:
         response = self._send("GET", path)
-        if response.status_code != 200:
-            raise ComfyContractError(f"GET {self.url}{path} answered HTTP {response.status_code}")
+        if response.status != 200:
+            raise ComfyContractError(f"GET {self.url}{path} answered HTTP {response.status}")
         try:
-            return response.json()
-        except json.JSONDecodeError:
-            raise ComfyContractError(f"GET {self.url}{path} did not return JSON") from None
+            return response.json(source=f"GET {self.url}{path}")
+        except InputError as exc:
+            raise ComfyContractError(f"GET {self.url}{path} did not return usable JSON: {exc.problem}") from None
 
     def object_info(self) -> dict[str, Any]:
         data = self._get_json("/object_info")
@@ -96,10 +99,11 @@ class ComfyClient:
         return str(version) if version else None
 
     def catalog_envelope(self) -> dict[str, Any]:
-        """The catalog file contents for this install: version metadata plus ``/object_info``."""
+        """The catalog file contents for this install: version metadata plus ``/object_info``, checked to be a
+        node catalog (an empty or foreign answer is an error, never written as a catalog)."""
         stats = self.system_stats()
         system = stats.get("system", {}) if isinstance(stats.get("system"), dict) else {}
-        return {
+        envelope = {
             "format": "comfy-contract/catalog",
             "comfyui_version": system.get("comfyui_version"),
             "python_version": system.get("python_version"),
@@ -107,6 +111,11 @@ class ComfyClient:
             "source_url": self.url,
             "object_info": self.object_info(),
         }
+        if not envelope["object_info"]:
+            raise ComfyContractError(f"GET {self.url}/object_info answered no node classes: not a ComfyUI, or one "
+                                     "that has not loaded its nodes", hint="check --url; wait until the server is up")
+        catalog_from_data(envelope, source=f"{self.url}/object_info")  # raises CatalogError if it is not one
+        return envelope
 
     def catalog(self) -> Catalog:
         env = self.catalog_envelope()
@@ -117,10 +126,10 @@ class ComfyClient:
         content = json.dumps(body).encode() if not isinstance(body, bytes) else body
         response = self._send("POST", "/prompt", content=content, headers={"Content-Type": "application/json"})
         try:
-            parsed: Any = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            parsed: Any = response.json(source=f"POST {self.url}/prompt")
+        except InputError:
             parsed = response.text
-        return PromptResponse(response.status_code, parsed, response.elapsed.total_seconds())
+        return PromptResponse(response.status, parsed, response.elapsed_s)
 
     def queue(self) -> Any:
         return self._get_json("/queue")

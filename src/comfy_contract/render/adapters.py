@@ -19,16 +19,23 @@ from __future__ import annotations
 import importlib
 import json
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
-from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.findings import Finding, Severity
+from comfy_contract.core.httpio import MAX_BYTES, HttpLimitError, fetch
+from comfy_contract.core.jsonio import loads
 from comfy_contract.render.model import MODES, Rendered, RenderInputs, Submission
 
 __all__ = ["CallableGenerator", "CommandGenerator", "HttpGenerator", "load_callable", "rendered_from_answer"]
+
+
+class _TooLarge(Exception):
+    """A generator command printed more than this tool reads."""
 
 
 class AdapterFailure(Exception):
@@ -146,8 +153,20 @@ class CommandGenerator:
         self.timeout, self.cwd = timeout, cwd
 
     def _run(self, argv: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=self.timeout,
-                              cwd=self.cwd, check=False)
+        """Run ``argv`` with ``stdin``; its output goes to temporary files (not memory) and at most
+        :data:`MAX_BYTES` of it is read. Past ``timeout`` the command is killed (``TimeoutExpired``)."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            ran = subprocess.run(argv, input=stdin.encode("utf-8", "backslashreplace"), stdout=out, stderr=err,
+                                 timeout=self.timeout, cwd=self.cwd, check=False)
+            done: subprocess.CompletedProcess[str] = subprocess.CompletedProcess(argv, ran.returncode)
+            for name, fh in (("stdout", out), ("stderr", err)):
+                size = fh.seek(0, 2)
+                if name == "stdout" and size > MAX_BYTES:
+                    raise _TooLarge(f"command {argv!r} printed {size:,} bytes, more than the {MAX_BYTES:,} "
+                                    "this tool reads")
+                fh.seek(max(0, size - 4096) if name == "stderr" else 0)
+                setattr(done, name, fh.read().decode("utf-8", "replace"))
+        return done
 
     def configs(self) -> list[str]:
         if self.list_command is None:
@@ -155,14 +174,14 @@ class CommandGenerator:
                                      hint="pass --config NAME, or set generator.list_command")
         try:
             done = self._run(self.list_command, "")
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except (OSError, subprocess.TimeoutExpired, _TooLarge) as exc:
             raise ComfyContractError(f"list command {self.list_command!r} failed: {exc}") from None
         if done.returncode != 0:
             raise ComfyContractError(f"list command {self.list_command!r} exited {done.returncode}: "
                                      f"{done.stderr.strip()[-300:]!r}")
         try:
-            return _names(json.loads(done.stdout), "the list command")
-        except ValueError:
+            return _names(loads(done.stdout, source="the list command"), "the list command")
+        except InputError:
             return _names(done.stdout, "the list command")
 
     def render(self, config: str, mode: str, inputs: RenderInputs | None = None) -> Rendered:
@@ -173,6 +192,8 @@ class CommandGenerator:
             done = self._run(argv, json.dumps(_request(config, mode, inputs), ensure_ascii=False))
         except subprocess.TimeoutExpired:
             return failed(config, mode, inputs, f"command {argv!r} timed out after {self.timeout:g} s")
+        except _TooLarge as exc:
+            return failed(config, mode, inputs, str(exc))
         except OSError as exc:
             raise ComfyContractError(f"cannot run generator command {argv!r}: {exc.strerror}",
                                      hint="check generator.command in the project config") from None
@@ -180,9 +201,10 @@ class CommandGenerator:
             tail = done.stderr.strip()[-300:]
             return failed(config, mode, inputs, f"command {argv!r} exited {done.returncode}: {tail!r}")
         try:
-            answer = json.loads(done.stdout)
-        except ValueError as exc:
-            return failed(config, mode, inputs, f"command {argv!r} printed no JSON ({exc}): {done.stdout[:120]!r}")
+            answer = loads(done.stdout, source=f"the output of {argv[0]!r}")
+        except InputError as exc:
+            return failed(config, mode, inputs, f"command {argv!r} printed no JSON ({exc.problem}): "
+                          f"{done.stdout[:120]!r}")
         return rendered_from_answer(config, mode, inputs, answer, origin=f"command {argv[0]!r}")
 
 
@@ -196,6 +218,7 @@ class HttpGenerator:
     def __init__(self, url: str, *, configs_url: str | None = None, timeout: float = 60.0,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.url, self.configs_url = url, configs_url
+        self.timeout = timeout  # for a whole exchange (a trickling server cannot stretch it)
         self.client = httpx.Client(timeout=timeout, transport=transport)
 
     def close(self) -> None:
@@ -206,25 +229,33 @@ class HttpGenerator:
             raise ComfyContractError(f"the generator endpoint {self.url!r} cannot list its configs",
                                      hint="pass --config NAME, or set generator.configs_url")
         try:
-            response = self.client.get(self.configs_url)
-            response.raise_for_status()
-            return _names(response.json(), f"GET {self.configs_url}")
-        except (httpx.HTTPError, ValueError) as exc:
+            response = fetch(self.client, "GET", self.configs_url, deadline_s=self.timeout)
+            if response.status >= 400:
+                raise ComfyContractError(f"answered HTTP {response.status}")
+            return _names(response.json(source=f"GET {self.configs_url}"), f"GET {self.configs_url}")
+        except (httpx.HTTPError, ComfyContractError) as exc:
             raise ComfyContractError(f"cannot list configs from {self.configs_url!r}: {exc}") from None
 
     def render(self, config: str, mode: str, inputs: RenderInputs | None = None) -> Rendered:
         _check_mode(mode)
         inputs = inputs or RenderInputs()
+        body = json.dumps(_request(config, mode, inputs), ensure_ascii=False).encode("utf-8", "backslashreplace")
         try:
-            response = self.client.post(self.url, json=_request(config, mode, inputs))
-        except httpx.TransportError as exc:
+            response = fetch(self.client, "POST", self.url, deadline_s=self.timeout, content=body,
+                             headers={"Content-Type": "application/json"})
+        except HttpLimitError as exc:
+            return failed(config, mode, inputs, exc.message)
+        except httpx.TimeoutException:
+            return failed(config, mode, inputs, f"POST {self.url} did not answer within {self.timeout:g} s")
+        except httpx.HTTPError as exc:
             raise ComfyContractError(f"cannot reach the generator endpoint {self.url!r}: {exc}",
                                      hint="start the app's server, or fix generator.url") from None
-        if response.status_code >= 400:
-            return failed(config, mode, inputs, f"POST {self.url} answered HTTP {response.status_code}: "
+        if response.status >= 400:
+            return failed(config, mode, inputs, f"POST {self.url} answered HTTP {response.status}: "
                           f"{response.text[:200]!r}")
         try:
-            answer = response.json()
-        except ValueError:
-            return failed(config, mode, inputs, f"POST {self.url} answered no JSON: {response.text[:120]!r}")
+            answer = response.json(source=f"POST {self.url}")
+        except InputError as exc:
+            return failed(config, mode, inputs, f"POST {self.url} answered no JSON ({exc.problem}): "
+                          f"{response.text[:120]!r}")
         return rendered_from_answer(config, mode, inputs, answer, origin=f"POST {self.url}")

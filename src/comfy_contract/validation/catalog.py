@@ -105,6 +105,8 @@ def _node_spec(name: str, entry: Any, where: str) -> NodeSpec:
     if not isinstance(outputs, list):
         raise CatalogError(where, f"node {name!r}: `output` must be a list")
     output_names = entry.get("output_name") or [str(o) for o in outputs]
+    if not isinstance(output_names, list):
+        raise CatalogError(where, f"node {name!r}: `output_name` must be a list, got {output_names!r}"[:300])
     return NodeSpec(
         name=name,
         inputs=MappingProxyType(inputs),
