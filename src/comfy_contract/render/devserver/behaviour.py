@@ -152,7 +152,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("legacy_mappings", "legacy workflow chunks get all their input mappings (before: only the seed)",
             ("engine/backend_router.py", "# Apply ALL input_mappings"), lambda f: True),
     Feature("template_mappings", "input mappings without node_id replace {{KEY}} in the workflow's text",
-            ("engine/backend_router.py", "if 'node_id' in first_mapping"), lambda f: f.backend_types != frozenset()),
+            ("engine/backend_router.py", "if 'node_id' in first_mapping"),
+            lambda f: bool(f.backend_types & _DIRECT_BACKENDS)),
     Feature("two_phase", "the execute route runs a config's pipeline a second time when the target output "
             "chunk has `meta.optimization_instruction`", (
                 "../my_app/routes/schema_pipeline_routes.py", "result2 = await pipeline_executor.execute_pipeline")),
@@ -214,22 +215,19 @@ def _config_text(config_py: str | None, name: str, depth: int = 0) -> str | None
 
 
 def _config_flag(config_py: str | None, name: str, default: bool) -> bool:
-    """``NAME = os.environ.get("NAME", "true").lower() == "true"`` or ``NAME = True`` in the app's config.py."""
-    if config_py is None:
-        return default
-    try:
-        module = ast.parse(config_py)
-    except SyntaxError:
-        return default
-    for node in module.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, bool):
-                return node.value.value
-            literals = [n.value for n in ast.walk(node.value)
-                        if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-            # os.environ.get("NAME", "<default>").lower() == "true"
-            if len(literals) >= 3 and literals[0] == name:
-                return literals[1].lower() == literals[2].lower()
+    """``NAME = True`` or ``NAME = os.environ.get("NAME", "true").lower() == "true"`` in the app's config.py."""
+    value = _assignments(config_py).get(name)
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        return value.value
+    if isinstance(value, ast.Compare) and len(value.comparators) == 1 and isinstance(value.ops[0], ast.Eq):
+        expected = value.comparators[0]
+        calls = [n for n in ast.walk(value.left) if isinstance(n, ast.Call) and len(n.args) == 2]
+        for call in calls:
+            first, fallback = call.args
+            if (isinstance(first, ast.Constant) and first.value == name and isinstance(fallback, ast.Constant)
+                    and isinstance(fallback.value, str) and isinstance(expected, ast.Constant)
+                    and isinstance(expected.value, str)):
+                return fallback.value.lower() == expected.value.lower()
     return default
 
 
