@@ -9,6 +9,7 @@ inside functions and under ``if TYPE_CHECKING:`` count the same, and nothing imp
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,3 +183,68 @@ def test_relative_imports_resolve_from_a_package() -> None:
     found = list(imports("comfy_contract.core", "from ..check import engine\n", is_package=True, known=KNOWN))
     assert [i.target for i in found] == ["comfy_contract.check.engine"]
     assert violations(found)
+
+
+# -- docs/architecture.md stays true ---------------------------------------------------------------------------
+
+REPO = SRC.parent
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+
+#: extension point -> (file, the names the doc tells a contributor to change there)
+EXTENSION_POINTS = {
+    "check": ("check/engine.py", ("CHECKS", "Check", "Found", "Suite", "suite_from_project")),
+    "lint": ("check/lints.py", ("LINTS", "PROJECT_LINTS", "Lint", "ProjectLint", "LintContext")),
+    "finding code": ("core/codes.py", ("_TABLE", "Code")),
+    "era": ("validation/eras.py", ("ERAS", "Era")),
+    "report format": ("report/formats.py", ("WRITERS",)),
+    "generator": ("render/model.py", ("Generator", "Rendered")),
+    "CLI command": ("cli/__init__.py", ("COMMANDS",)),
+    "profile": ("fuzz/profiles.py", ("register_profiles",)),
+}
+
+
+def _top_level_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def test_every_path_the_architecture_doc_cites_exists() -> None:
+    text = ARCHITECTURE.read_text("utf-8")
+    cited = set()
+    for token in re.findall(r"`([^`\s]+)`", text):
+        path = token.rstrip(",.")
+        if "<" in path:  # a template such as report/<name>.py
+            continue
+        if path.startswith(("src/", "tests/", "docs/", "contracts/")):
+            cited.add(REPO / path)
+        elif re.fullmatch(r"[a-z_]+/([a-z_]+/)*([a-z_]+\.py)?", path):
+            cited.add(SRC / PACKAGE / path)
+    assert len(cited) > 20
+    missing = sorted(str(p.relative_to(REPO)) for p in cited if not p.exists())
+    assert missing == []
+
+
+@pytest.mark.parametrize("point", EXTENSION_POINTS)
+def test_each_extension_point_names_a_file_and_what_to_change(point: str) -> None:
+    file, names = EXTENSION_POINTS[point]
+    text = ARCHITECTURE.read_text("utf-8")
+    assert file in text
+    defined = _top_level_names(SRC / PACKAGE / file)
+    for name in names:
+        assert name in defined, f"{file} defines no {name!r}: update docs/architecture.md"
+        spans = re.findall(r"`([^`]+)`", re.sub(r"```.*?```", "", text, flags=re.DOTALL))
+        assert any(re.search(rf"\b{re.escape(name)}\b", span) for span in spans), \
+            f"docs/architecture.md does not name {name!r}"
+
+
+def test_the_doc_names_every_layer() -> None:
+    text = ARCHITECTURE.read_text("utf-8")
+    for name in LAYERS:
+        if name and name != "__main__":
+            assert name in text, name
