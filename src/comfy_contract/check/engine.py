@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from comfy_contract.check.locate import Locator
+from comfy_contract.check.names import duplicate_config_names
 from comfy_contract.check.results import (
     ANY_BACKEND,
     PROJECT,
@@ -206,6 +207,7 @@ class Engine:
         self._static: dict[tuple[str, str], Rendered | BaseException] = {}
         self._raw: dict[tuple[str, str, str, str], CheckResult | None] = {}
         self._project_lints: Mapping[tuple[str, str], Sequence[Finding]] | None = None
+        self._listed: tuple[str, ...] = ()  # the generator's config names as listed (duplicates kept)
         self._configs: tuple[str, ...] | None = None
         self._all_nodes: Catalog | None = None
 
@@ -213,7 +215,8 @@ class Engine:
 
     def configs(self) -> tuple[str, ...]:
         if self._configs is None:
-            self._configs = tuple(self.suite.generator.configs())
+            self._listed = tuple(self.suite.generator.configs())
+            self._configs = tuple(dict.fromkeys(self._listed))  # a name listed twice is R021, checked once
         return self._configs
 
     def resolve(self, selection: Selection) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...],
@@ -445,6 +448,8 @@ class Engine:
         """Results about the whole project (config and mode ``"*"``): invalid or unused contracts and unused
         snapshots (full runs only), and the baseline's stale or expired entries."""
         out = []
+        if duplicates := duplicate_config_names(self.suite.generator, self._listed or self.configs()):
+            out.append(self._project_result("render", duplicates))
         if full and self.suite.contracts is not None:
             contracts = self.suite.contracts
             out.append(self._project_result("contract", (*contracts.problems, *contracts.unused(self.configs()))))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.safetext import printable
 from comfy_contract.core.version import __version__
 
 __all__ = ["main"]
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     try:
         code: int = args.run(args, out, err)
     except ComfyContractError as exc:
-        print(f"comfy-contract: error: {exc}", file=err)
+        print(printable(f"comfy-contract: error: {exc}"), file=err)
         return 2
     except OSError as exc:  # a file system refusal (permissions, read-only, missing parent): not a bug of ours
         where = f" {exc.filename!r}" if exc.filename else ""

@@ -25,6 +25,7 @@ from comfy_contract.check.engine import (
 from comfy_contract.check.results import FAIL_ON, Report, parse_fail_on
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.jsonio import write_text_atomic
+from comfy_contract.core.safetext import printable
 from comfy_contract.report.formats import FORMATS, render_report
 from comfy_contract.report.text import report_text, summary_line
 
@@ -107,7 +108,7 @@ class _Progress:
             if event.note:
                 self.err.write(f"comfy-contract: {event.note}\n")
         elif isinstance(event, ConfigChecked):
-            text = f"[{event.done}/{event.total}] {event.config} ({event.mode})"
+            text = printable(f"[{event.done}/{event.total}] {event.config} ({event.mode})", newlines=False)
             if self.tty:
                 self.err.write("\r\x1b[K" + text + ("\n" if event.done == event.total else ""))
             else:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.jsonio import ensure_writable_folder, write_text_atomic
+from comfy_contract.core.safetext import PrintableStream
 from comfy_contract.fuzz.campaign import (
     ConfigFinished,
     Event,
@@ -173,6 +174,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         derandomize=args.derandomize, project=target.project_file,
         space_files=tuple(args.space) if args.space else None, snapshots=args.snapshots, lints=not args.no_lints,
     )
-    result = hunt(target, options, _Display(out, err, Path(args.export_tests) if args.export_tests else None,
+    shown: Any = PrintableStream(out)  # config names and inputs from the repository: escapes shown, not run
+    result = hunt(target, options, _Display(shown, err, Path(args.export_tests) if args.export_tests else None,
                                            args.include_static))
     return 1 if result.reproducers else 0

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.jsonio import write_json_atomic
+from comfy_contract.core.safetext import bounded_stem, printable
+from comfy_contract.render.adapters import guarded_render
 from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs
 
 __all__ = ["add_parser", "file_stem", "run"]
@@ -65,7 +67,7 @@ def add_parser(sub: Any) -> None:
 def file_stem(config: str, mode: str) -> str:
     """A safe file name stem for a config: no separators, no traversal (``../x`` -> ``x``)."""
     cleaned = _UNSAFE.sub("_", config.replace("/", "__")).strip("._") or "config"
-    return f"{cleaned}.{mode}"
+    return f"{bounded_stem(cleaned, config)}.{mode}"
 
 
 def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
@@ -191,7 +193,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, generator: Generato
     configs = list(args.config or generator.configs())
     if args.list:
         for name in configs:
-            out.write(name + "\n")
+            out.write(printable(name, newlines=False) + "\n")
         return 0
     if not args.out:
         raise ComfyContractError("render needs --out DIR", hint="e.g. `comfy-contract render --out rendered/`")
@@ -208,7 +210,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, generator: Generato
     total, started = len(configs) * len(modes), time.perf_counter()
     for config in configs:
         for mode in modes:
-            rendered = generator.render(config, mode, inputs)
+            rendered = guarded_render(generator, config, mode, inputs)  # one config's crash is its finding
             entries.append(_entry(rendered, _write(rendered, folder, taken)))
             if len(entries) % 10 == 0 or len(entries) == total:
                 err.write(f"rendered {len(entries)}/{total}\n")

@@ -20,6 +20,8 @@ from typing import Any, TextIO
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import dumps, read_json
+from comfy_contract.core.safetext import PrintableStream
+from comfy_contract.render.adapters import guarded_render
 from comfy_contract.render.model import MODES, Generator
 from comfy_contract.snapshot.store import SnapshotStore, UpdateReport
 
@@ -69,7 +71,8 @@ def _source_options(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     handler = {"update": _update, "check": _check, "import": _import, "list": _list, "prune": _prune}[args.action]
-    return handler(args, out, err)
+    # config names come from the repository: never raw escape sequences on the terminal
+    return handler(args, PrintableStream(out), PrintableStream(err))  # type: ignore[arg-type]
 
 
 # --- where things come from -------------------------------------------------------------------------
@@ -110,7 +113,7 @@ def _selection(args: argparse.Namespace, gen: Generator, modes: Sequence[str]) -
 def _rendered(gen: Generator, configs: Sequence[str], modes: Sequence[str], err: TextIO) -> Iterator[Item]:
     for config in configs:
         for mode in modes:
-            rendered = gen.render(config, mode)
+            rendered = guarded_render(gen, config, mode)
             if rendered.outcome != "workflow" or not rendered.submissions:
                 continue
             if len(rendered.submissions) > 1:

@@ -173,6 +173,10 @@ _TABLE: tuple[Code, ...] = (
          "SwarmUI, or connected to a non-loopback address. It was refused with the HTTP library's connection error, "
          "so the capture may be incomplete. Stub the service in the app's test settings, or add its loopback URL to "
          "`capture.allow`.", None),
+    Code("R021", "duplicate-config-name", "Two configs have the same name; one hides the other", E, "render",
+         "Two config files give the same `name` (or the same file name in two folders), so the app's config table "
+         "keeps only one of them - the one read last - and the other is never offered nor checked. The finding "
+         "names both files. Give each config a unique `name`.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from comfy_contract.core.errors import InputError
 from comfy_contract.core.jsonio import read_json, write_json_atomic
+from comfy_contract.core.safetext import bounded_stem
 from comfy_contract.core.version import __version__
 from comfy_contract.fuzz.properties import PropertyFailure, Signature
 from comfy_contract.render.model import RenderInputs
@@ -69,7 +70,7 @@ class Reproducer:
     def stem(self) -> str:
         digest = hashlib.sha1(json.dumps([self.config, self.mode, list(self.failure.signature)]).encode())
         name = _UNSAFE.sub("_", self.config.replace("/", "__")).strip("._") or "config"
-        return f"{name}.{self.mode}.{self.failure.code}-{digest.hexdigest()[:8]}"
+        return f"{bounded_stem(name, self.config)}.{self.mode}.{self.failure.code}-{digest.hexdigest()[:8]}"
 
     def replay_command(self, path: str | Path) -> str:
         project = f" --project {self.project}" if self.project else ""

@@ -31,7 +31,14 @@ from comfy_contract.core.httpio import MAX_BYTES, HttpLimitError, fetch
 from comfy_contract.core.jsonio import loads
 from comfy_contract.render.model import MODES, Rendered, RenderInputs, Submission
 
-__all__ = ["CallableGenerator", "CommandGenerator", "HttpGenerator", "load_callable", "rendered_from_answer"]
+__all__ = [
+    "CallableGenerator",
+    "CommandGenerator",
+    "HttpGenerator",
+    "guarded_render",
+    "load_callable",
+    "rendered_from_answer",
+]
 
 
 class _TooLarge(Exception):
@@ -95,6 +102,20 @@ def rendered_from_answer(config: str, mode: str, inputs: RenderInputs, answer: A
 def failed(config: str, mode: str, inputs: RenderInputs, message: str) -> Rendered:
     finding = Finding("R011", f"{message}. Fix the app's generator for config {config!r}; other configs go on.")
     return Rendered(config, mode, "error", findings=(finding,), inputs=inputs)
+
+
+def guarded_render(generator: Any, config: str, mode: str, inputs: RenderInputs | None = None) -> Rendered:
+    """``generator.render(...)``, with a crash of the renderer turned into an R011 finding for this one config
+    (the other configs are still rendered and the run still writes its manifest). Usage errors propagate."""
+    try:
+        rendered: Rendered = generator.render(config, mode, inputs)
+    except ComfyContractError:
+        raise
+    except Exception as exc:
+        return failed(config, mode, inputs or RenderInputs(),
+                      f"rendering raised {type(exc).__name__}: {exc} (a bug in the renderer or the app's generator, "
+                      "not in the config's data; please report it)")
+    return rendered
 
 
 def _check_mode(mode: str) -> None:

@@ -25,6 +25,7 @@ from comfy_contract.core.codes import lookup
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.findings import Finding
 from comfy_contract.core.jsonio import read_json, write_json_atomic
+from comfy_contract.core.safetext import bounded_stem
 from comfy_contract.snapshot.canonical import VOLATILE, CanonicalGraph, Normalisation, canonicalize
 from comfy_contract.snapshot.diff import GraphDiff, apply_delta, check_rows, diff_canonical
 
@@ -56,14 +57,16 @@ def snapshot_filename(config: str, mode: str) -> str:
     for what, value in (("config", config), ("mode", mode)):
         if not value or len(value) > 150:
             raise ComfyContractError(
-                f"invalid snapshot {what} name {value!r}: must be 1 to 150 characters",
+                f"invalid snapshot {what} name {value!r}: must not be empty",
                 hint="snapshots are named after the config and the execution mode (eco|fast)",
             )
-    return f"{_encode(config)}.{_encode(mode)}{SUFFIX}"
+    # a long (or long non-ASCII) name is cut and ends in a hash of the whole name: never "File name too long"
+    return f"{bounded_stem(_encode(config), config, limit=160)}.{bounded_stem(_encode(mode), mode, limit=40)}{SUFFIX}"
 
 
 def _encode(name: str) -> str:
-    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode()) for ch in name)
+    return "".join(ch if _SAFE.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+                   for ch in name)
 
 
 @dataclass(frozen=True)
