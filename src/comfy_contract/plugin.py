@@ -204,6 +204,10 @@ class _ContractSession:
         project = load_project_for(self.config)
         self.project_file = _relative(project.file, self.config.rootpath)
         suite = suite_from_project(project, root=self.config.rootpath)
+        if project.capture_spec:  # the app's own submissions are what is checked, as in `check` (docs/capture.md)
+            from comfy_contract.live.capture import captured_suite
+
+            suite = captured_suite(suite, project)
         return Engine(suite, fail_on=self.fail_on)
 
     def project_outcome(self, check: str) -> tuple[str, str] | None:

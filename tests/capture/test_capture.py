@@ -241,3 +241,13 @@ def test_render_capture_writes_what_the_app_submitted(tmp_path: Path) -> None:
     code, _out, err = run("render", "--generator", "x:y", "--capture", "--out", str(tmp_path / "o"))
     assert code == 2
     assert "--capture uses the project file" in err
+
+
+def test_the_pytest_plugin_checks_the_capture_too(pytester: pytest.Pytester) -> None:
+    project(pytester.path, DEVSERVER_CAPTURE)
+    result = pytester.runpytest("--comfy-contract", "-k", "img_drift or img_requests", "-q")
+    result.assert_outcomes(passed=7, failed=1)  # 2 configs x (render, validate, lint, capture)
+    out = result.stdout.str()
+    assert "test_contract[img_drift-eco-any-capture]" in out
+    assert "R019 capture-drift [error]" in out
+    assert "literal-changed  KSampler.cfg" in out

@@ -74,11 +74,11 @@ def same_outcome(static: Rendered, captured: Rendered) -> bool:
 
 
 def _next_step(config: str, mode: str) -> str:
-    return (f"What the app really submitted is what was validated and linted. If the app is right, fix the static model "
-            f"(render.behaviour in the project file, or the generator); if the static rendering is right, the app "
-            f"drifted from its configs. See both: comfy-contract render --config {config} --mode {mode} --out "
-            f"static/ && comfy-contract render --capture --config {config} --mode {mode} --out captured/, then "
-            f"comfy-contract diff on the two files.")
+    return ("What the app really submitted is what was validated and linted. If the app is right, fix the "
+            "static model (render.behaviour in the project file, or the generator); if the static rendering is "
+            f"right, the app drifted from its configs. See both: comfy-contract render --config {config} --mode "
+            f"{mode} --out static/ && comfy-contract render --capture --config {config} --mode {mode} --out "
+            "captured/, then comfy-contract diff on the two files.")
 
 
 def capture_drift(static: Rendered | BaseException, captured: Rendered) -> tuple[Finding, ...]:
