@@ -30,6 +30,8 @@ import yaml
 from comfy_contract.core.codes import lookup
 from comfy_contract.core.errors import ConfigError
 from comfy_contract.core.findings import Finding
+from comfy_contract.core.jsonio import write_text_atomic
+from comfy_contract.core.lock import folder_lock
 from comfy_contract.core.schemas import schema_validator
 from comfy_contract.core.yamlio import load_yaml, schema_problems
 
@@ -221,10 +223,8 @@ class Baseline:
     def write(self, path: str | Path | None = None) -> Path:
         """Write the baseline (to ``path``, else to :attr:`path`) and return where."""
         target = Path(path if path is not None else self.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8")
-        tmp.replace(target)
+        with folder_lock(target.parent, what=f"the baseline {str(target)!r}"):
+            write_text_atomic(target, self.dumps())
         return target
 
 

