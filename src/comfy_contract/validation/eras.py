@@ -109,6 +109,9 @@ class Era:
     return_types: Callable[[Mapping[str, Any]], Callable[[Any], Any]] = lambda _entry: tuple
     #: version range this era covers, inclusive, as tuples
     versions: tuple[tuple[int, ...], tuple[int, ...]] = ((0,), (0,))
+    #: nesting depths at which a real server may or may not hit its RecursionError (its stack depth varies
+    #: with the request: a cold first request fails earlier); a graph reaching this band is V090
+    uncertain_depths: tuple[int, int] = (0, 0)
 
 
 ERA_0_3_75 = Era(
@@ -124,6 +127,7 @@ ERA_0_3_75 = Era(
     validates_optional=True,
     prompt_error_node_errors=dict,
     max_depth=978,  # measured on 0.3.75 (Python 3.11, aiohttp): a 2,000-node chain fails at depth 979
+    uncertain_depths=(971, 982),  # measured: warm servers fail at 981-982, a cold first request at about 971
     validate_inputs_args=MappingProxyType(
         {
             "LoadImage": ("image",),

@@ -112,12 +112,14 @@ class _Run:
         #: on the real server): the linking node is invalid without a reason for that input, everything
         #: else is validated as usual.
         self.stack: set[Any] = set()
+        self.deep_noted = False  # the V090 note about ComfyUI's recursion limit is given once
 
     def _sandbox(self) -> _Run:
         probe = _Run(self.prompt, self.classes, self.era)
         probe.validated = dict(self.validated)
         probe.copies = {k: dict(v) for k, v in self.copies.items()}
         probe.stack = set(self.stack)
+        probe.deep_noted = True  # a sandbox's notes are dropped: never note from it
         return probe
 
     def _link_effect(self, check: _Check, val: Any, depth: int, before: set[Any]) -> Any:
@@ -163,10 +165,15 @@ class _Run:
         validated = self.validated
         if uid in validated:
             return validated[uid]
-        if depth > self.era.max_depth:
+        low, high = self.era.uncertain_depths
+        if low and depth >= low and not self.deep_noted:
+            self.deep_noted = True
             self.note(
-                "the graph is nested deeper than ComfyUI's recursion limit; which node reports the "
-                "RecursionError depends on the server's stack depth", uid)
+                f"the graph nests links {depth}+ deep, at ComfyUI's recursion limit: a real server fails "
+                f"somewhere between depth {low} (a cold first request) and {high}, so whether it accepts this "
+                "graph - and which node reports the RecursionError - is undecidable offline; keep chains "
+                f"shorter than {low} nodes", uid)
+        if depth > self.era.max_depth:
             raise RecursionError("maximum recursion depth exceeded while calling a Python object")
         self.stack.add(uid)
         try:
