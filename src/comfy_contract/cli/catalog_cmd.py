@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from comfy_contract.core.jsonio import write_json_atomic
+from comfy_contract.core.jsonio import check_writable_target, write_json_atomic
 from comfy_contract.live.client import ComfyClient
 from comfy_contract.validation.catalog import load_catalog, merge_catalogs, write_catalog
 
@@ -41,6 +41,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _pull(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    check_writable_target(args.output)  # a device, link or folder is refused before the server is asked
     with ComfyClient(args.url) as client:
         envelope = client.catalog_envelope()
     write_json_atomic(args.output, envelope)
@@ -52,6 +53,7 @@ def _pull(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _merge(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    check_writable_target(args.output)
     catalog = merge_catalogs(args.catalogs, name=args.name)
     write_catalog(catalog, args.output)
     out.write(f"wrote {args.output}: {len(catalog)} node classes (era {catalog.era.id})\n")

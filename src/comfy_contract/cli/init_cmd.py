@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.jsonio import write_text_atomic
 
 STOCK_CATALOG = "comfyui-0.3.75.json"
 
@@ -99,8 +100,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise ComfyContractError(f"not overwriting {names}", hint="pass --force to overwrite, or edit the files")
     for rel, text in texts.items():
         path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
         out.write(f"wrote {path}\n")
     for rel, source in copies.items():
         path = target / rel
