@@ -251,3 +251,12 @@ def test_the_pytest_plugin_checks_the_capture_too(pytester: pytest.Pytester) -> 
     assert "test_contract[img_drift-eco-any-capture]" in out
     assert "R019 capture-drift [error]" in out
     assert "literal-changed  KSampler.cfg" in out
+
+
+def test_changed_files_select_by_the_static_sources_and_the_apps_code(tmp_path: Path) -> None:
+    file = project(tmp_path, DEVSERVER_CAPTURE)
+    code, out, _err = run("check", str(file), "--changed-files", str(SCHEMAS / "configs/output/img_drift.json"))
+    assert code == 1
+    assert "selected: 1 of 8 configs touched" in out
+    code, out, _err = run("check", str(file), "--changed-files", str(DEVSERVER / "my_app" / "__init__.py"))
+    assert "selected: 8 of 8 configs touched" in out

@@ -284,8 +284,9 @@ class Engine:
         return self._static[key]
 
     def sources(self, config: str, mode: str) -> frozenset[str]:
-        """Files (resolved, POSIX) that (config, mode) was rendered from, and its snapshot file."""
-        rendered = self.rendered(config, mode)
+        """Files (resolved, POSIX) that (config, mode) was rendered from, and its snapshot file (with capture:
+        those of the static rendering, so selecting by change does not run the app)."""
+        rendered = self.static_rendered(config, mode)
         if isinstance(rendered, BaseException):
             return frozenset()
         files = list(rendered.sources)

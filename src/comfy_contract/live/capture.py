@@ -384,4 +384,9 @@ def captured_suite(suite: Any, project: Any) -> Any:
     """``suite`` with capture: the app's real submissions are what is checked, the static generator is what
     they are compared with (the ``capture`` check)."""
     generator = capture_from_project(project, static=suite.generator, backends=suite.backends)
-    return replace(suite, generator=generator, static=suite.generator)
+    spec, base = project.capture_spec, Path(project.file).resolve().parent
+    app_files = [str(base / p) for p in (*spec.get("python_path", ()), *([spec["devserver"]] if "devserver" in spec
+                                                                        else []))]
+    # a change to the app's code may change any config's capture (--changed-since selects them all)
+    return replace(suite, generator=generator, static=suite.generator,
+                   global_files=(*suite.global_files, *app_files))
