@@ -7,6 +7,7 @@ holds the offending key or value. Dates (``2026-12-31``) are read as strings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,7 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
 MAX_EXPANDED_NODES = 100_000
 #: the largest YAML file read (PyYAML parses about a megabyte a second)
 MAX_YAML_BYTES = 4 * 1024 * 1024
+_DEEP_FLOW = re.compile(r"(?:[\[{][ \t\r\n]*){200}")
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -169,6 +171,8 @@ def load_yaml(path: str | Path, *, label: str | None = None) -> tuple[YamlDoc | 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(file, f"cannot read: not UTF-8 text (byte {exc.start})") from None
+    if _DEEP_FLOW.search(text):  # PyYAML's scanner is quadratic in flow nesting: refuse before it starts
+        return None, [YamlProblem(file, 1, "", "not valid YAML: nested too deeply (200 or more [ or { in a row)")]
     try:
         loader = _Loader(text)
         try:

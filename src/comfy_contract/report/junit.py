@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from comfy_contract.check.engine import CHECK_NAMES
 from comfy_contract.check.results import PROJECT, CheckResult, Report
 from comfy_contract.core.findings import Severity
+from comfy_contract.core.safetext import printable
 from comfy_contract.report.common import redundant
 from comfy_contract.report.text import finding_block, response_line
 
@@ -22,8 +23,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry (shown as ``\\xNN`` escapes instead)."""
-    return _NOT_XML.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    """``text`` without the characters XML 1.0 cannot carry, control characters and bidi overrides (shown as
+    ``\\xNN`` escapes instead): CI pages show test names from the repository."""
+    return _NOT_XML.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), printable(text))
 
 
 def _classname(result: CheckResult) -> str:
