@@ -22,6 +22,13 @@ def legacy(name: str) -> Workflow:
     return data
 
 
+def split_and_combine() -> Workflow:
+    """The legacy server's split-and-combine workflow (28 nodes): four KSampler branches that share their
+    loaders, latent and seed and differ only in which conditioning they get."""
+    data: Workflow = json.loads((REPO / "tests" / "data" / "split_and_combine.json").read_text(encoding="utf-8"))
+    return data
+
+
 def chunk_workflow(name: str) -> Workflow:
     data: Workflow = json.loads((CHUNKS / f"{name}.json").read_text(encoding="utf-8"))["workflow"]
     return data

@@ -68,6 +68,7 @@ def test_literal_changes_name_both_node_ids_and_paths() -> None:
     assert change.to_dict() == {
         "kind": "literal-changed", "structural": False, "class_type": "KSampler", "a": ["3"], "b": ["103"],
         "input": "steps", "path_a": "/3/inputs/steps", "path_b": "/103/inputs/steps", "old": 30, "new": 20,
+        "ignored_by": None,
     }
 
 
@@ -89,19 +90,33 @@ def test_inputs_added_and_removed_and_links_that_became_literals() -> None:
 
 
 def test_equal_graphs_give_an_empty_diff_with_no_delta() -> None:
-    result = diff(sdxl(), sdxl(prompt="other text"))
+    result = diff(sdxl(), sdxl())
     assert result.equal
     assert not result
     assert result.delta_rows() == []
     assert result.to_text() == "equal: the canonical graphs are identical"
-    assert json.loads(result.to_json()) == {"equal": True, "summary": {"changes": 0, "structural": 0, "literal": 0},
-                                            "changes": []}
+    assert json.loads(result.to_json()) == {
+        "equal": True, "summary": {"changes": 0, "structural": 0, "literal": 0, "ignored": 0},
+        "changes": [], "ignored": []}
+
+
+def test_volatile_differences_are_listed_as_ignored_with_their_rule() -> None:
+    result = diff(sdxl(), sdxl(prompt="other text"))
+    assert result.equal
+    (ignored,) = result.ignored
+    assert (ignored.kind, ignored.input, ignored.old, ignored.new, ignored.ignored_by) == (
+        ChangeKind.LITERAL_CHANGED, "text", "a lighthouse", "other text", "CLIPTextEncode*.text")
+    assert result.to_text().splitlines() == [
+        "equal after normalisation; 1 ignored difference (normalisation rules)",
+        "  · literal-changed  CLIPTextEncode.text  a:/6/inputs/text 'a lighthouse'  →  "
+        "b:/6/inputs/text 'other text'  (ignored: CLIPTextEncode*.text)",
+    ]
 
 
 def test_json_output_carries_the_delta_when_asked() -> None:
     result = diff(sdxl(steps=30), sdxl(steps=31))
     data = json.loads(result.to_json(with_delta=True))
-    assert data["summary"] == {"changes": 1, "structural": 0, "literal": 1}
+    assert data["summary"] == {"changes": 1, "structural": 0, "literal": 1, "ignored": 0}
     assert apply_delta(result.a.form, data["delta"]) == dict(result.b.form)
 
 

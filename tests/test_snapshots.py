@@ -63,7 +63,7 @@ def test_missing_then_match_then_drift_then_update(store: SnapshotStore) -> None
     assert drift.code == "S002"
     assert "KSampler.steps" in drift.message
     assert "30  →  b:/3/inputs/steps 12" in drift.message
-    assert drift.actual["summary"] == {"changes": 1, "structural": 0, "literal": 1}
+    assert drift.actual["summary"] == {"changes": 1, "structural": 0, "literal": 1, "ignored": 0}
 
     again = store.update([("sdxl_base", "eco", sdxl(steps=12)), ("sdxl_base", "fast", sdxl())])
     assert (again.new, again.updated, again.unchanged) == ((("sdxl_base", "fast"),), (("sdxl_base", "eco"),), ())

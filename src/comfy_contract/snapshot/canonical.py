@@ -41,8 +41,12 @@ __all__ = [
     "DEFAULT_VOLATILE",
     "VOLATILE",
     "CanonicalGraph",
+    "GraphNode",
     "Matching",
+    "NodeGraph",
     "Normalisation",
+    "Ref",
+    "Value",
     "canonicalize",
     "match",
 ]
@@ -132,6 +136,50 @@ class Normalisation:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A link in a :class:`NodeGraph`: output ``slot`` of node ``node`` (which may not exist)."""
+
+    node: str
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One input of a node in a :class:`NodeGraph`.
+
+    ``raw`` is the normalised value (rounded floats, numbers for numeric strings) or a :class:`Ref`;
+    ``masked`` is what the canonical form compares: :data:`VOLATILE` where ``rule`` (a volatile rule or
+    ``text_sources: <pattern>``) hid the value, else ``raw``.
+    """
+
+    raw: Any
+    masked: Any
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node of a :class:`NodeGraph`. ``opaque`` names the text-source rule when the node is only there
+    as (part of) an opaque source of text: the canonical form leaves it out, a diff lists it as ignored."""
+
+    id: str
+    class_type: str
+    inputs: Mapping[str, Value]
+    output: bool = False
+    opaque: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeGraph:
+    """A workflow's nodes after normalisation, one entry per node (no labels, no collapsing): what a diff
+    matches and explains. Holds the nodes that feed an output (through any link) unless ``outputs_only``
+    was off."""
+
+    nodes: Mapping[str, GraphNode]
+
+
 @dataclass(frozen=True, eq=False)
 class CanonicalGraph:
     """A workflow in canonical form. Equality compares :attr:`form` only (ids do not matter)."""
@@ -141,6 +189,8 @@ class CanonicalGraph:
     ids: Mapping[str, tuple[str, ...]] = field(repr=False)
     #: labels of the output nodes, sorted
     outputs: tuple[str, ...] = ()
+    #: the node-level graph a diff works on (``None`` for a form built by hand)
+    graph: NodeGraph | None = field(default=None, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CanonicalGraph):
@@ -259,6 +309,9 @@ class _Node:
     meta: Any
     literals: dict[str, Any]
     links: dict[str, tuple[str, int]]
+    #: inputs whose value a rule hid: name -> (the value before masking, the rule); a masked link to a
+    #: text source keeps its Ref here
+    hidden: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -301,7 +354,48 @@ class _Builder:
             entry = group[0] if len(group) == 1 else min(group, key=repr) | {"count": len(group)}
             form[key] = entry
         out_keys = tuple(sorted({keys[n] for n in outputs if n in keep}))
-        return CanonicalGraph(form=form, ids={k: tuple(v) for k, v in ids.items()}, outputs=out_keys)
+        return CanonicalGraph(form=form, ids={k: tuple(v) for k, v in ids.items()}, outputs=out_keys,
+                              graph=self._node_graph(keep, outputs))
+
+    def _node_graph(self, keep: set[str], outputs: list[str]) -> NodeGraph:
+        """Every node that feeds an output through any link, text sources included (marked opaque)."""
+        if self.norm.outputs_only:
+            full: set[str] = set()
+            stack = [n for n in outputs if n in self.nodes]
+            while stack:
+                nid = stack.pop()
+                if nid in full:
+                    continue
+                full.add(nid)
+                node = self.nodes[nid]
+                stack.extend(src for src, _ in node.links.values() if src in self.nodes)
+                stack.extend(v.node for v, _ in node.hidden.values() if isinstance(v, Ref) and v.node in self.nodes)
+        else:
+            full = set(self.nodes)
+        opaque_rule: dict[str, str] = {}
+        for nid in sorted(full - keep):  # a text source, and what feeds only text sources, is opaque
+            pattern = self._source_rule(self.nodes[nid].class_type)
+            if pattern is not None:
+                for up in sorted(self._upstream([nid]) - keep):
+                    opaque_rule.setdefault(up, f"text_sources: {pattern}")
+        for nid in full - keep:
+            opaque_rule.setdefault(nid, "text_sources")
+        out_set = set(outputs)
+        nodes: dict[str, GraphNode] = {}
+        for nid in sorted(full, key=_id_order):
+            node = self.nodes[nid]
+            inputs: dict[str, Value] = {}
+            for name, lit in node.literals.items():
+                raw, rule = node.hidden.get(name, (lit, None))
+                inputs[name] = Value(raw, lit, rule)
+            for name, (src, slot) in node.links.items():
+                ref = Ref(src if src in self.nodes else MISSING, slot)
+                inputs[name] = Value(ref, ref)
+            if node.meta is not None:
+                inputs["_meta"] = Value(node.meta, node.meta)
+            nodes[nid] = GraphNode(nid, node.class_type, {k: inputs[k] for k in sorted(inputs)},
+                                   output=nid in out_set, opaque=opaque_rule.get(nid), title=node.title)
+        return NodeGraph(nodes)
 
     def _keys(self, keep: set[str]) -> dict[str, str]:
         """Form keys: the label, plus a hash of the node's consumers when several nodes share a label
@@ -341,6 +435,7 @@ class _Builder:
         title = title if isinstance(title, str) else None
         literals: dict[str, Any] = {}
         links: dict[str, tuple[str, int]] = {}
+        hidden: dict[str, tuple[Any, str]] = {}
         inputs = node.get("inputs")
         for name, value in (inputs.items() if isinstance(inputs, Mapping) else ()):
             name = str(name)
@@ -349,16 +444,21 @@ class _Builder:
                 src_class = src.get("class_type") if src is not None else None
                 if isinstance(src_class, str) and self._text_source(src_class):
                     literals[name] = VOLATILE
+                    hidden[name] = (Ref(value[0], value[1]), f"text_sources: {self._source_rule(src_class)}")
                 else:
                     links[name] = (value[0], value[1])
                 continue
-            if self._volatile(ct, title, name):
-                value = _mask(value)
-            elif self.norm.numeric_strings and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+            if self.norm.numeric_strings and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
                 value = float(value) if any(c in value for c in ".eE") else int(value)
-            literals[name] = _literal(value, self.norm.float_digits)
+            if self._volatile(ct, title, name):
+                masked = _mask(value)
+                if masked is VOLATILE:
+                    hidden[name] = (_literal(value, self.norm.float_digits), self._volatile_rule(ct, title, name))
+                literals[name] = masked
+            else:
+                literals[name] = _literal(value, self.norm.float_digits)
         return _Node(ct, title, _literal(meta, self.norm.float_digits) if self.norm.keep_meta else None,
-                     literals, links)
+                     literals, links, hidden)
 
     def _volatile(self, class_type: str, title: str | None, name: str) -> bool:
         key = (class_type, title, name)
@@ -368,6 +468,19 @@ class _Builder:
                 title is not None and _matches(self.c.volatile_title, f"{title}\x00{name}"))
             self.c.volatile_memo[key] = known
         return known
+
+    def _volatile_rule(self, class_type: str, title: str | None, name: str) -> str:
+        """The first volatile rule that matches (for messages; only asked when one does)."""
+        for rule in self.norm.volatile:
+            owner, _, input_name = rule.lstrip("@").rpartition(".")
+            subject = title if rule.startswith("@") else class_type
+            if subject is not None and fnmatch.fnmatchcase(subject, owner) and fnmatch.fnmatchcase(name, input_name):
+                return rule
+        return "volatile"
+
+    def _source_rule(self, class_type: str) -> str | None:
+        lowered = class_type.lower()
+        return next((p for p in self.norm.text_sources if fnmatch.fnmatchcase(lowered, p.lower())), None)
 
     def _text_source(self, class_type: str) -> bool:
         known = self.c.source_memo.get(class_type)

@@ -9,9 +9,14 @@ every difference becomes a :class:`Change` with the node ids on both sides and a
 - literal: ``literal-changed``, ``input-added``/``input-removed`` (models, CLIP type, steps, cfg,
   sampler, size, custom-node parameters ...).
 
-The diff is empty exactly when the canonical forms are equal. :meth:`GraphDiff.delta_rows` gives a
-JSON-safe deepdiff ``Delta`` from form A to form B (computed lazily: deepdiff is slow), storable as
-"approved drift"; :func:`apply_delta` replays it.
+Nodes are matched one to one (:mod:`comfy_contract.snapshot.graphmatch`) so that the changes are as few as
+possible: a literal changed in one of several identical branches is one ``literal-changed``, not the branch
+removed and added. Differences that a normalisation rule hides (a volatile seed, a prompt text, an LLM
+node) are still listed, in :attr:`GraphDiff.ignored`, each with the rule that hid it; they never make two
+graphs different. The diff (:attr:`GraphDiff.changes`) is empty exactly when the canonical forms are equal.
+
+:meth:`GraphDiff.delta_rows` gives a JSON-safe deepdiff ``Delta`` from form A to form B (computed lazily:
+deepdiff is slow), storable as "approved drift"; :func:`apply_delta` replays it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,18 @@ from deepdiff import DeepDiff, Delta
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.jsonio import dumps, escape_token
-from comfy_contract.snapshot.canonical import MISSING, CanonicalGraph, Normalisation, _is_link, canonicalize, match
+from comfy_contract.snapshot.canonical import (
+    MISSING,
+    CanonicalGraph,
+    GraphNode,
+    NodeGraph,
+    Normalisation,
+    Ref,
+    Value,
+    _is_link,
+    canonicalize,
+)
+from comfy_contract.snapshot.graphmatch import best_mapping, input_weight
 
 __all__ = ["Change", "ChangeKind", "GraphDiff", "apply_delta", "diff", "diff_canonical"]
 
@@ -64,6 +80,8 @@ class Change:
     input: str | None = None
     old: Any = None
     new: Any = None
+    #: the normalisation rule that hides this difference (``None``: the difference counts)
+    ignored_by: str | None = None
 
     @property
     def structural(self) -> bool:
@@ -91,6 +109,7 @@ class Change:
             "path_b": self.pointer("b"),
             "old": self.old,
             "new": self.new,
+            "ignored_by": self.ignored_by,
         }
 
     def describe(self) -> str:
@@ -106,6 +125,18 @@ class Change:
         return (f"{head}  a:{self.pointer('a')} {_show(self.old, 'a')}  →  "
                 f"b:{self.pointer('b')} {_show(self.new, 'b')}")
 
+    def word(self) -> str:
+        """The change inside its node's line of :meth:`GraphDiff.to_text` ``view="nodes"``:
+        ``steps [-20-]{+7+}`` (what ``git diff --word-diff`` shows for a word)."""
+        if self.kind is ChangeKind.NODE_REPLACED:
+            return f"class [-{self.old}-]{{+{self.new}+}}"
+        if self.kind in (ChangeKind.NODE_ADDED, ChangeKind.NODE_REMOVED, ChangeKind.OUTPUT_ADDED,
+                         ChangeKind.OUTPUT_REMOVED):
+            return ""
+        old = "" if self.old is None else f"[-{_show(self.old, 'a')}-]"
+        new = "" if self.new is None else f"{{+{_show(self.new, 'b')}+}}"
+        return f"{self.input} {old}{new}"
+
 
 def _ids(ids: Sequence[str]) -> str:
     return ",".join(ids) if ids else "-"
@@ -117,7 +148,8 @@ def _show(value: Any, side: str) -> str:
         return f"← {value.get('class_type') or MISSING} {side}:{node}[{slot}]"
     if value is None:
         return "(absent)"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 72 else text[:60] + "…" + text[-8:]
 
 
 @dataclass(frozen=True)
@@ -127,6 +159,8 @@ class GraphDiff:
     a: CanonicalGraph
     b: CanonicalGraph
     changes: tuple[Change, ...] = ()
+    #: differences a normalisation rule hides (listed, never counted): each has ``ignored_by``
+    ignored: tuple[Change, ...] = ()
 
     @property
     def equal(self) -> bool:
@@ -144,23 +178,59 @@ class GraphDiff:
         return tuple(c for c in self.changes if not c.structural)
 
     def summary(self) -> str:
+        k = len(self.ignored)
+        ignored = f"; {k} ignored difference{'s' if k != 1 else ''} (normalisation rules)" if k else ""
         if self.equal:
-            return "equal: the canonical graphs are identical"
+            return ("equal: the canonical graphs are identical" if not k
+                    else f"equal after normalisation{ignored}")
         n = len(self.changes)
         return (f"{n} change{'s' if n != 1 else ''} "
-                f"({len(self.structural)} structural, {len(self.literal)} literal)")
+                f"({len(self.structural)} structural, {len(self.literal)} literal){ignored}")
 
-    def to_text(self, *, indent: str = "  ") -> str:
+    def to_text(self, *, indent: str = "  ", view: str = "changes") -> str:
+        """``view="changes"``: one line per change; ``"nodes"``: one line per node with its changes as
+        ``input [-old-]{+new+}`` words. Ignored differences are marked ``·`` and name their rule."""
+        if view == "nodes":
+            return "\n".join([self.summary(), *(indent + line for line in self.node_lines())])
         lines = [self.summary()]
         lines += [f"{indent}{'~' if c.structural else '*'} {c.describe()}" for c in self.changes]
+        lines += [f"{indent}· {c.describe()}  (ignored: {c.ignored_by})" for c in self.ignored]
         return "\n".join(lines)
+
+    def node_lines(self) -> list[str]:
+        """The per-node view: ``KSampler a:3 b:103  steps [-30-]{+20+}``; a removed node is ``[-...-]``,
+        an added one ``{+...+}``; ignored words are followed by ``(ignored: RULE)``."""
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Change]] = {}
+        for c in (*self.changes, *self.ignored):
+            groups.setdefault((c.a, c.b), []).append(c)
+        lines = []
+        for (ids_a, ids_b), group in sorted(groups.items(), key=lambda g: (g[0][0] or g[0][1], g[0][1])):
+            head = group[0]
+            cls = head.new if head.kind is ChangeKind.NODE_REPLACED else head.class_type
+            where = " ".join(x for x in (f"a:{_ids(ids_a)}" if ids_a else "", f"b:{_ids(ids_b)}" if ids_b else "")
+                             if x)
+            if not ids_b:
+                words = [f"[-{cls} {where}-]"]
+            elif not ids_a:
+                words = [f"{{+{cls} {where}+}}"]
+            else:
+                words = [f"{cls} {where} "]
+            for c in group:
+                word = c.word()
+                if word:
+                    words.append(word + (f" (ignored: {c.ignored_by})" if c.ignored_by else ""))
+                elif c.ignored_by:
+                    words.append(f"(ignored: {c.ignored_by})")
+            lines.append(" ".join(w.strip() for w in words if w.strip()).replace(f"{where} ", f"{where}  ", 1))
+        return lines
 
     def to_dict(self, *, with_delta: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "equal": self.equal,
             "summary": {"changes": len(self.changes), "structural": len(self.structural),
-                        "literal": len(self.literal)},
+                        "literal": len(self.literal), "ignored": len(self.ignored)},
             "changes": [c.to_dict() for c in self.changes],
+            "ignored": [c.to_dict() for c in self.ignored],
         }
         if with_delta:
             out["delta"] = self.delta_rows()
@@ -236,80 +306,108 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any], normalisation: Normalisatio
     return diff_canonical(canonicalize(a, norm), canonicalize(b, norm))
 
 
-def diff_canonical(a: CanonicalGraph, b: CanonicalGraph) -> GraphDiff:
-    if a.form == b.form:
+def diff_canonical(a: CanonicalGraph, b: CanonicalGraph, *, explain_ignored: bool = True) -> GraphDiff:
+    """The diff of two canonical graphs. With ``explain_ignored=False`` equal forms give an empty diff at
+    once (no matching; what a snapshot check that passes needs)."""
+    if a.form == b.form and not explain_ignored:
         return GraphDiff(a, b)
-    m = match(a, b)
-    changes: list[Change] = []
-    outputs_a, outputs_b = set(a.outputs), set(b.outputs)
-    for la in m.only_a:
-        kind = ChangeKind.OUTPUT_REMOVED if la in outputs_a else ChangeKind.NODE_REMOVED
-        changes.append(Change(kind, a.class_type(la), a=a.ids.get(la, ())))
-    for lb in m.only_b:
-        kind = ChangeKind.OUTPUT_ADDED if lb in outputs_b else ChangeKind.NODE_ADDED
-        changes.append(Change(kind, b.class_type(lb), b=b.ids.get(lb, ())))
-    b_to_a = {lb: la for la, lb in m.pairs}
-    for la, lb in m.pairs:
-        if a.form[la] != b.form[lb]:
-            changes.extend(_node_changes(a, b, la, lb, b_to_a))
-    changes.sort(key=_sort_key)
-    return GraphDiff(a, b, tuple(changes))
+    ga, gb = _graph_of(a), _graph_of(b)
+    changes = _changes(ga, gb, best_mapping(ga, gb))
+    counted = tuple(sorted((c for c in changes if c.ignored_by is None), key=_sort_key))
+    ignored = tuple(sorted((c for c in changes if c.ignored_by is not None), key=_sort_key))
+    if a.form == b.form:
+        counted = ()  # by construction; a budget-limited matching must not invent a change
+    return GraphDiff(a, b, counted, ignored)
 
 
 def _sort_key(c: Change) -> tuple[Any, ...]:
-    return (_ORDER[c.kind], c.class_type, c.input or "", c.a, c.b)
+    return (_ORDER[c.kind], c.class_type, c.input or "", [_id_key(i) for i in c.a], [_id_key(i) for i in c.b])
 
 
-def _node_changes(a: CanonicalGraph, b: CanonicalGraph, la: str, lb: str,
-                  b_to_a: Mapping[str, str]) -> list[Change]:
-    ids_a, ids_b = a.ids.get(la, ()), b.ids.get(lb, ())
-    cls_a, cls_b = a.class_type(la), b.class_type(lb)
-    if cls_a != cls_b:
-        return [Change(ChangeKind.NODE_REPLACED, cls_b, ids_a, ids_b, old=cls_a, new=cls_b)]
-    node_a, node_b = a.node(la), b.node(lb)
-    inputs_a, inputs_b = node_a["inputs"], node_b["inputs"]
+def _id_key(nid: str) -> tuple[int, str]:
+    return (len(nid), nid) if nid.isdigit() else (10**9, nid)
+
+
+def _changes(ga: NodeGraph, gb: NodeGraph, m: Mapping[str, str]) -> list[Change]:
     out: list[Change] = []
-    count_a, count_b = node_a.get("count", 1), node_b.get("count", 1)
-    if count_a != count_b:  # identical copies of a node were added or removed
-        kind = ChangeKind.NODE_ADDED if count_b > count_a else ChangeKind.NODE_REMOVED
-        out.append(Change(kind, cls_b, ids_a, ids_b, old=count_a, new=count_b))
-    for name in sorted(set(inputs_a) | set(inputs_b)):
-        va, vb = inputs_a.get(name, _NONE), inputs_b.get(name, _NONE)
-        link_a, link_b = _is_link(va), _is_link(vb)
-        if link_a or link_b:
-            if not (link_a and link_b and _same_link(va, vb, b_to_a)):
-                out.append(Change(ChangeKind.LINK_REWIRED, cls_b, ids_a, ids_b, name,
-                                  _side_value(a, va), _side_value(b, vb)))
-        elif va is _NONE:
-            out.append(Change(ChangeKind.INPUT_ADDED, cls_b, ids_a, ids_b, name, None, vb))
-        elif vb is _NONE:
-            out.append(Change(ChangeKind.INPUT_REMOVED, cls_b, ids_a, ids_b, name, va, None))
-        elif repr(va) != repr(vb):  # the canonical label hashes repr, so compare the same way
-            out.append(Change(ChangeKind.LITERAL_CHANGED, cls_b, ids_a, ids_b, name, va, vb))
-    if repr(node_a.get("_meta")) != repr(node_b.get("_meta")):
-        out.append(Change(ChangeKind.LITERAL_CHANGED, cls_b, ids_a, ids_b, "_meta",
-                          node_a.get("_meta"), node_b.get("_meta")))
+    used = set(m.values())
+    for x, node in ga.nodes.items():
+        if x not in m:
+            kind = ChangeKind.OUTPUT_REMOVED if node.output else ChangeKind.NODE_REMOVED
+            out.append(Change(kind, node.class_type, a=(x,), ignored_by=node.opaque))
+    for y, node in gb.nodes.items():
+        if y not in used:
+            kind = ChangeKind.OUTPUT_ADDED if node.output else ChangeKind.NODE_ADDED
+            out.append(Change(kind, node.class_type, b=(y,), ignored_by=node.opaque))
+    for x, y in m.items():
+        out.extend(_pair_changes(ga, gb, ga.nodes[x], gb.nodes[y], m))
     return out
 
 
-_NONE: Any = object()
+def _pair_changes(ga: NodeGraph, gb: NodeGraph, na: GraphNode, nb: GraphNode,
+                  m: Mapping[str, str]) -> list[Change]:
+    ids_a, ids_b = (na.id,), (nb.id,)
+    opaque = na.opaque or nb.opaque
+    out: list[Change] = []
+    if na.class_type != nb.class_type:
+        out.append(Change(ChangeKind.NODE_REPLACED, nb.class_type, ids_a, ids_b, old=na.class_type,
+                          new=nb.class_type, ignored_by=opaque))
+    for name in sorted(na.inputs.keys() | nb.inputs.keys()):
+        va, vb = na.inputs.get(name), nb.inputs.get(name)
+        weight = input_weight(va, vb, m, opaque is not None)
+        if not weight:
+            continue
+        rule = opaque or (_rule(va, vb) if weight == 1 else None)
+        if (va is not None and isinstance(va.raw, Ref)) or (vb is not None and isinstance(vb.raw, Ref)):
+            kind = ChangeKind.LINK_REWIRED
+        elif va is None:
+            kind = ChangeKind.INPUT_ADDED
+        elif vb is None:
+            kind = ChangeKind.INPUT_REMOVED
+        else:
+            kind = ChangeKind.LITERAL_CHANGED
+        out.append(Change(kind, nb.class_type, ids_a, ids_b, name, _side_value(ga, va), _side_value(gb, vb),
+                          ignored_by=rule))
+    return out
 
 
-def _same_link(va: list[Any], vb: list[Any], b_to_a: Mapping[str, str]) -> bool:
-    if va[1] != vb[1]:
-        return False
-    return b_to_a.get(vb[0]) == va[0] or (va[0] == vb[0] and "#" not in va[0])  # both <missing>/<cycle>
+def _rule(va: Value | None, vb: Value | None) -> str:
+    rules = [v.rule for v in (va, vb) if v is not None and v.rule]
+    return "; ".join(dict.fromkeys(rules)) or "normalisation"
 
 
-def _side_value(g: CanonicalGraph, value: Any) -> Any:
-    if value is _NONE:
+def _side_value(g: NodeGraph, value: Value | None) -> Any:
+    if value is None:
         return None
-    if not _is_link(value):
-        return value
-    label, slot = value
-    if label not in g.form:
-        return {"link": [MISSING, slot], "class_type": None}
-    return {"link": [g.id_of(label), slot], "class_type": g.class_type(label)}
+    raw = value.raw
+    if not isinstance(raw, Ref):
+        return raw
+    node = g.nodes.get(raw.node)
+    if node is None:
+        return {"link": [raw.node if raw.node != MISSING else MISSING, raw.slot], "class_type": None}
+    return {"link": [raw.node, raw.slot], "class_type": node.class_type}
+
+
+def _graph_of(g: CanonicalGraph) -> NodeGraph:
+    """The node graph of ``g``; for a hand-built form, one node per copy with the labels' ids."""
+    if g.graph is not None:
+        return g.graph
+    first = {label: (g.ids.get(label) or (label,))[0] for label in g.form}
+    nodes: dict[str, GraphNode] = {}
+    outputs = set(g.outputs)
+    for label, entry in g.form.items():
+        ids = g.ids.get(label) or (label,)
+        for n in range(int(entry.get("count", 1))):
+            nid = ids[n] if n < len(ids) else f"{ids[0]}~{n}"
+            inputs: dict[str, Value] = {}
+            for name, v in entry["inputs"].items():
+                if _is_link(v):
+                    ref = Ref(first.get(v[0], MISSING), v[1])
+                    inputs[name] = Value(ref, ref)
+                else:
+                    inputs[name] = Value(v, v)
+            nodes[nid] = GraphNode(nid, str(entry["class_type"]), inputs, output=label in outputs)
+    return NodeGraph(nodes)
 
 
 def check_rows(rows: Any, source: str) -> list[dict[str, Any]]:

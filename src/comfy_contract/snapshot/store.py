@@ -229,14 +229,14 @@ class SnapshotStore:
         snap, canon = loaded
         new = canonicalize(workflow, snap.normalisation)
         if canon.form == new.form:
-            return diff_canonical(canon, new)
+            return diff_canonical(canon, new, explain_ignored=False)
         if snap.approved_drift is not None:
             try:
                 drifted = apply_delta(canon.form, snap.approved_drift)
             except ComfyContractError:
                 drifted = None
             if drifted == new.form:
-                return diff_canonical(new, new)
+                return diff_canonical(new, new, explain_ignored=False)
         return diff_canonical(canon, new)
 
     def check(self, config: str, mode: str, workflow: Mapping[str, Any]) -> tuple[Finding, ...]:
