@@ -55,7 +55,7 @@ def test_exit_1_on_findings_and_fail_on(project: Path) -> None:
     (["--backend", "nope"], "unknown backend 'nope'"),
     (["--mode", "turbo"], "unknown mode 'turbo'"),
     (["--config", "zzz*"], "no config matches 'zzz*'"),
-    (["--format", "html"], "invalid choice"),
+    (["--format", "pdf"], "invalid choice"),
     (["--write", "pdf=x.pdf"], "is not FORMAT=FILE"),
 ])
 def test_usage_errors_exit_2_without_traceback(project: Path, argv: list[str], message: str) -> None:

@@ -192,6 +192,6 @@ def test_github_annotations_are_escaped_workflow_commands(sample_report: Report)
 
 
 def test_every_format_renders(sample_report: Report) -> None:
-    assert set(FORMATS) == {"text", "json", "junit", "sarif", "markdown", "github"}
+    assert set(FORMATS) == {"text", "json", "junit", "sarif", "markdown", "github", "html"}
     for fmt in FORMATS:
         assert render_report(sample_report, fmt).endswith("\n")

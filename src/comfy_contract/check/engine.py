@@ -42,6 +42,7 @@ from comfy_contract.check.results import (
     ANY_BACKEND,
     PROJECT,
     CheckResult,
+    Graphs,
     Location,
     Report,
     Status,
@@ -501,8 +502,33 @@ class Engine:
         yield RunFinished(Report(
             tuple(results), fail_on=self.fail_on, backends=backends, modes=modes, checks=checks,
             root=str(self.suite.root), project_file=self._rel(self.suite.project_file), selection_note=note,
-            command=self.command,
+            command=self.command, graphs=self.graphs(configs, modes),
         ))
+
+    def graphs(self, configs: Sequence[str], modes: Sequence[str]) -> dict[tuple[str, str], Graphs]:
+        """What the HTML report draws: each rendered (config, mode)'s first workflow and its snapshot's.
+        Only renders the run already made are used (this never renders)."""
+        out: dict[tuple[str, str], Graphs] = {}
+        for config in configs:
+            for mode in modes:
+                rendered = self._rendered.get((config, mode))
+                if rendered is None:
+                    continue
+                if not _has_workflow(rendered):
+                    continue
+                assert isinstance(rendered, Rendered)
+                snap: Any = None
+                load = getattr(self.suite.snapshots, "load", None)  # a SnapshotStore can; a stand-in need not
+                if load is not None:
+                    try:
+                        snap = load(config, mode)
+                    except ComfyContractError:
+                        snap = None
+                out[(config, mode)] = Graphs(
+                    rendered.submissions[0].workflow,
+                    snapshot=None if snap is None else snap.workflow,
+                    normalisation=None if snap is None else snap.normalisation.to_dict())
+        return out
 
     def report(self, selection: Selection = Selection(),
                on_event: Callable[[Event], None] | None = None) -> Report:

@@ -23,6 +23,7 @@ __all__ = [
     "FAIL_ON",
     "PROJECT",
     "CheckResult",
+    "Graphs",
     "Location",
     "Report",
     "Status",
@@ -158,6 +159,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Graphs:
+    """What the HTML report draws for one (config, mode): the workflow the app submits first and, when the
+    (config, mode) has a snapshot, the snapshot's workflow and its stored normalisation."""
+
+    workflow: Mapping[str, Any]
+    snapshot: Mapping[str, Any] | None = None
+    normalisation: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """Every result of one run, with what the run was asked."""
 
@@ -170,6 +181,8 @@ class Report:
     project_file: str | None = None
     selection_note: str | None = None  # e.g. "3 configs touched by 2 changed files"
     command: str = "comfy-contract check"
+    #: per (config, mode) that rendered a workflow: what the HTML report draws (not in the JSON report)
+    graphs: Mapping[tuple[str, str], Graphs] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def configs(self) -> tuple[str, ...]:

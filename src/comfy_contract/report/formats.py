@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from comfy_contract.check.results import Report
 from comfy_contract.report.github import report_github
+from comfy_contract.report.html import report_html
 from comfy_contract.report.json import report_json
 from comfy_contract.report.junit import report_junit
 from comfy_contract.report.markdown import report_markdown
@@ -21,6 +22,7 @@ WRITERS: dict[str, Callable[[Report], str]] = {
     "sarif": report_sarif,
     "markdown": report_markdown,
     "github": report_github,
+    "html": report_html,
 }
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 
