@@ -24,6 +24,7 @@ from .chromium import chromium_path, open_page, png_pixels
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "images" / "check-report.png"
+WIDTH, HEIGHT = 1100, 760
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def test_the_report_opens_in_headless_chromium(repo_report: Report, tmp_path: Pa
                                ".every(r => getComputedStyle(r).display === 'none'))",
         "shown_again": "(document.getElementById('f-pass').click(),"
                        " getComputedStyle(document.querySelector('tr.row.st-pass')).display !== 'none')",
-    }, scroll_to="#cfg-vector_fusion_linear_clip-eco")
+    }, width=WIDTH, height=HEIGHT, scroll_to="#cfg-vector_fusion_linear_clip-eco figure.graph")
     assert run.console_errors == []
     assert [u for u in run.requests if not u.startswith(("file:", "data:"))] == []
     assert set(failing) <= set(run.values["sections"])
@@ -130,7 +131,7 @@ def test_the_report_opens_in_headless_chromium(repo_report: Report, tmp_path: Pa
     assert run.values["hidden_after_filter"] is True
     assert run.values["shown_again"] is True
     width, height, rows = png_pixels(run.screenshot)
-    assert (width, height) == (1280, 860)
+    assert (width, height) == (WIDTH, HEIGHT)
     colours = {row[i:i + 3] for row in rows[::7] for i in range(0, len(row), 4 * 11)}
     assert len(colours) > 8, "the screenshot is blank"
     if os.environ.get("COMFY_CONTRACT_SCREENSHOT"):  # refresh the README's picture

@@ -395,7 +395,8 @@ table{border-collapse:collapse}.matrix td,.matrix th{border-bottom:1px solid #e4
 .cell a{color:inherit}section.config{border-top:2px solid #ddd;margin-top:18px}
 .findings{padding-left:20px}.findings li{margin:8px 0}.code{font-family:ui-monospace,monospace}
 .ctx,.file,.repro,.where{color:var(--mute);font-size:13px}.msg{white-space:pre-wrap;word-break:break-word}
-.graph{margin:10px 0}.pane{overflow:auto;max-height:75vh;border:1px solid #ddd;border-radius:6px;background:#fbfbfb}
+.graph{margin:10px 0;min-width:0;max-width:100%}section.config,.pair{min-width:0;max-width:100%}
+.pane{overflow:auto;max-height:75vh;border:1px solid #ddd;border-radius:6px;background:#fbfbfb}
 .graph figcaption{color:var(--mute);font-size:12px}.pair{display:grid;grid-template-columns:1fr;gap:8px}
 svg.wf{display:block;font:12px ui-monospace,Menlo,Consolas,monospace}
 .n rect{fill:#fff;stroke:#9a9a9a;stroke-width:1.2}.n text{fill:var(--ink)}.n .t1{font-weight:700}
