@@ -240,3 +240,25 @@ def test_cmd_generator_answers(tmp_path: Path) -> None:
     codes = {e["config"]: [f["code"] for f in e["findings"]] for e in manifest["configs"]}
     assert codes == {"deep": ["R011"], "huge": ["R011"], "garbage": ["R011"]}
     assert result.peak_rss_mb < 400
+
+
+def _chain(n: int) -> dict[str, object]:
+    wf: dict[str, object] = {"0": {"class_type": "EmptyLatentImage",
+                                   "inputs": {"width": 64, "height": 64, "batch_size": 1}}}
+    for i in range(1, n):
+        wf[str(i)] = {"class_type": "LatentUpscaleBy",
+                      "inputs": {"samples": [str(i - 1), 0], "upscale_method": "nearest-exact", "scale_by": 1.0}}
+    wf["out"] = {"class_type": "SaveLatent", "inputs": {"samples": [str(n - 1), 0], "filename_prefix": "x"}}
+    return wf
+
+
+@pytest.mark.parametrize(("nodes", "status", "decidable"), [
+    (960, 200, True), (971, 200, False), (978, 200, False), (981, 400, False), (1500, 400, False)])
+def test_recursion_band_is_undecidable(nodes: int, status: int, decidable: bool) -> None:
+    """A real 0.3.75 fails at depth 981-982 when warm and about 971 on a cold first request: that band is V090."""
+    from comfy_contract import load_catalog, validate
+
+    verdict = validate(_chain(nodes), load_catalog(STOCK))
+    assert verdict.status == status
+    assert verdict.decidable is decidable
+    assert ("V090" in [f.code for f in verdict.findings]) is not decidable
