@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from comfy_contract.core.errors import ComfyContractError, InputError
-from comfy_contract.core.httpio import MAX_BYTES, Answer, fetch
+from comfy_contract.core.httpio import MAX_BYTES, Answer, HttpLimitError, fetch
 from comfy_contract.validation.catalog import Catalog, catalog_from_data
 
 __all__ = ["ComfyClient", "PromptResponse"]
@@ -57,6 +57,8 @@ class ComfyClient:
                     ) from None
                 time.sleep(self.backoff * 2**attempt)
                 attempt += 1
+            except HttpLimitError as exc:
+                raise ComfyContractError(f"ComfyUI at {self.url}: {exc.message}", hint=exc.hint) from None
             except httpx.TimeoutException:
                 raise ComfyContractError(
                     f"ComfyUI at {self.url} did not answer {method} {path} within {self.timeout:g}s",
