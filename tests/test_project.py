@@ -49,7 +49,8 @@ def test_yaml_wins_over_pyproject_and_pyproject_without_section_is_skipped(tmp_p
 
 @pytest.mark.parametrize(("text", "message"), [
     ("layout: devserver\n", "key (top level): 'root' is a dependency of 'layout'"),
-    ("modes: [eco, turbo]\n", "key modes.1: 'turbo' is not one of"),
+    ("layout: devserver\nroot: s\nmodes: [eco, turbo]\n", "key modes.1: 'turbo' is not one of"),
+    ("modes: [eco, 'bad mode']\n", "key modes.1: 'bad mode' does not match"),
     ("backends: {prod: {catalog: x.json}}\n", "key backends.prod:"),
     ("snapshot: x\n", "Additional properties are not allowed ('snapshot' was unexpected)"),
     ("layout: devserver\nroot: s\ngenerator: {url: 'http://x'}\n", "key (top level):"),

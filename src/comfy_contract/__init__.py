@@ -28,8 +28,17 @@ if typing.TYPE_CHECKING:
         UnsupportedEraError,
     )
     from comfy_contract.core.findings import Finding, Severity
+    from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
     from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
-    from comfy_contract.render.model import Generator, Injection, Rendered, RenderInputs, Submission
+    from comfy_contract.render.model import (
+        AdapterAnswer,
+        AdapterInjection,
+        Generator,
+        Injection,
+        Rendered,
+        RenderInputs,
+        Submission,
+    )
     from comfy_contract.snapshot.canonical import CanonicalGraph, Normalisation, canonicalize
     from comfy_contract.snapshot.diff import Change, ChangeKind, GraphDiff
     from comfy_contract.snapshot.store import Snapshot, SnapshotStore, UpdateReport
@@ -42,8 +51,11 @@ __all__ = [
     "CODES",
     "ERAS",
     "LINTS",
+    "AdapterAnswer",
+    "AdapterInjection",
     "Baseline",
     "BaselineEntry",
+    "CallableGenerator",
     "CanonicalGraph",
     "Catalog",
     "CatalogError",
@@ -52,6 +64,7 @@ __all__ = [
     "CheckResult",
     "Code",
     "ComfyContractError",
+    "CommandGenerator",
     "ConfigError",
     "ContractSet",
     "DevserverGenerator",
@@ -61,6 +74,7 @@ __all__ = [
     "Finding",
     "Generator",
     "GraphDiff",
+    "HttpGenerator",
     "Injection",
     "InputError",
     "InputSpec",
@@ -97,6 +111,11 @@ __all__ = [
 
 #: public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
+    "AdapterAnswer": "comfy_contract.render.model",
+    "AdapterInjection": "comfy_contract.render.model",
+    "CallableGenerator": "comfy_contract.render.adapters",
+    "CommandGenerator": "comfy_contract.render.adapters",
+    "HttpGenerator": "comfy_contract.render.adapters",
     "Baseline": "comfy_contract.check.baseline",
     "BaselineEntry": "comfy_contract.check.baseline",
     "CODES": "comfy_contract.core.codes",

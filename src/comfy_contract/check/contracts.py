@@ -200,21 +200,22 @@ class _Check:
     def wired(self, node_id: str, input_name: str) -> bool:
         """Whether the input receives the user's (or the LLM step's) text: it is injected with role
         ``prompt``, or it is linked and a node upstream of it is, or (for adapters without injection
-        records) its literal, or an upstream literal, is the user's text or an LLM output."""
+        records) its literal, or an upstream literal, contains the user's text or an LLM output (a prompt
+        template around the text counts)."""
         prompts = {(str(i.node_id), i.field.split(".", 1)[-1]) for i in self.sub.injections if i.role == "prompt"}
         if (node_id, input_name) in prompts:
             return True
         texts = {t for t in (self.r.inputs.user_text, *self.r.inputs.llm_outputs.values()) if t}
         value = inputs_of(self.graph.get(node_id)).get(input_name)
         if isinstance(value, str):
-            return value in texts
+            return any(t in value for t in texts)
         link = next((ln for ln in links_of(node_id, self.graph.get(node_id), self.graph) if ln.input == input_name),
                     None)
         if link is None:
             return False
         above = upstream(self.sub.workflow, [link.source])
         return any(n in above for n, _ in prompts) or any(
-            isinstance(v, str) and v in texts for n in above for v in inputs_of(self.graph[n]).values())
+            isinstance(v, str) and any(t in v for t in texts) for n in above for v in inputs_of(self.graph[n]).values())
 
     def user_text(self) -> Iterator[Finding]:
         for sel in self.c.user_text_inputs:

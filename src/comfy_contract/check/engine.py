@@ -304,17 +304,45 @@ class Engine:
         return path.resolve().as_posix()
 
     def touched(self, changed_files: Iterable[str], configs: Sequence[str], modes: Sequence[str]) -> tuple[str, ...]:
-        """The configs among ``configs`` rendered (in any of ``modes``) from one of ``changed_files``.
+        """The configs among ``configs`` rendered (in any of ``modes``) from one of ``changed_files``."""
+        return self.select_changed(changed_files, configs, modes)[0]
+
+    def select_changed(self, changed_files: Iterable[str], configs: Sequence[str], modes: Sequence[str]
+                       ) -> tuple[tuple[str, ...], str]:
+        """The configs to check for ``changed_files``, and a note saying why (never silently nothing).
 
         A change to the project file or another global file or folder (a catalog, the baseline, the contracts)
-        touches every config.
+        touches every config; a file a config was rendered from (declared by the adapter, or traced: the app's
+        modules and the files it opened) touches that config. A changed file no config is known to read touches
+        every config when the generator is an adapter (its dependencies may be incomplete) - unless it is
+        documentation or an image (:data:`INERT_SUFFIXES`); with the built-in DevServer renderer, whose
+        dependencies are complete, it touches none, and the note names it.
         """
-        changed = {self._abs(f) for f in changed_files}
+        files = list(dict.fromkeys(changed_files))
+        changed = {self._abs(f): self.locator.relative(f) for f in files}
         global_files = {self._abs(f) for f in (*self.suite.global_files,
                                                *((self.suite.project_file,) if self.suite.project_file else ()))}
-        if any(c == g or c.startswith(g + "/") for c in changed for g in global_files):
-            return tuple(configs)
-        return tuple(c for c in configs if any(self.sources(c, m) & changed for m in modes))
+        head = f"of {len(configs)} configs"
+        hit_global = [f for c, f in changed.items() if any(c == g or c.startswith(g + "/") for g in global_files)]
+        if hit_global:
+            return tuple(configs), (f"{len(configs)} {head} touched by {len(files)} changed file(s) "
+                                    f"({_few(hit_global)} affect every config)")
+        sources = {(c, m): self.sources(c, m) for c in configs for m in modes}
+        touched = tuple(c for c in configs if any(sources[(c, m)] & changed.keys() for m in modes))
+        known = frozenset().union(*sources.values()) if sources else frozenset()
+        unmapped = [f for c, f in changed.items() if c not in known]
+        adapter = any(isinstance(r := self.static_rendered(c, m), Rendered) and r.adapter is not None
+                      for c in configs for m in modes)
+        if adapter:
+            unknown = [f for f in unmapped if Path(f).suffix.lower() not in INERT_SUFFIXES]
+            if unknown:
+                return tuple(configs), (f"{len(configs)} {head} touched by {len(files)} changed file(s): no config "
+                                        f"is known to read {_few(unknown)}, so every config is checked (return "
+                                        "`sources` from the adapter to narrow it)")
+        note = f"{len(touched)} {head} touched by {len(files)} changed file(s)"
+        if unmapped:
+            note += f"; not read by any config: {_few(unmapped)}"
+        return touched, note
 
     # -- checks ----------------------------------------------------------------------------------
 
@@ -394,10 +422,27 @@ class Engine:
             for inj in sub.injections:
                 if inj.file and inj.node_id == finding.node_id and (
                         finding.input is None or inj.field in (finding.input, f"inputs.{finding.input}")):
+                    if inj.line is not None:  # the app's code line that wrote the value
+                        return Location(self.locator.relative(inj.file), None, inj.line, None)
                     return self.locator.locate(inj.file, inj.pointer)
             if sub.chunk_file:
                 path = finding.path or json_pointer(finding.node_id)
                 return self.locator.locate(sub.chunk_file, "/workflow" + path)
+        if rendered.adapter is not None:
+            return self._locate_in_app(finding, rendered)
+        if rendered.config_file:
+            return self.locator.locate(rendered.config_file, None)
+        return None
+
+    def _locate_in_app(self, finding: Finding, rendered: Rendered) -> Location | None:
+        """For an adapter's render: the line of the config's file holding the offending value, else the
+        adapter's entry point (its function, or where it raised), else the config's file - never the project file."""
+        if rendered.config_file and isinstance(finding.actual, str) and finding.actual.strip():
+            line = self.locator.line_of(rendered.config_file, finding.actual)
+            if line is not None:
+                return Location(self.locator.relative(rendered.config_file), None, line, None)
+        if rendered.entry_file:
+            return Location(self.locator.relative(rendered.entry_file), None, rendered.entry_line, None)
         if rendered.config_file:
             return self.locator.locate(rendered.config_file, None)
         return None
@@ -476,10 +521,7 @@ class Engine:
         configs, modes, backends, checks = self.resolve(selection)
         note = None
         if selection.changed_files is not None:
-            touched = self.touched(selection.changed_files, configs, modes)
-            note = (f"{len(touched)} of {len(configs)} configs touched by "
-                    f"{len(selection.changed_files)} changed file(s)")
-            configs = touched
+            configs, note = self.select_changed(selection.changed_files, configs, modes)
         total = len(configs) * len(modes)
         yield RunStarted(total, configs, modes, backends, checks, note)
         results: list[CheckResult] = []
@@ -654,6 +696,16 @@ CHECKS: Mapping[str, Check] = MappingProxyType({
 CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)
 #: checks that run once per backend; the others run once with backend ``"any"``
 PER_BACKEND_CHECKS: frozenset[str] = frozenset(name for name, check in CHECKS.items() if check.per_backend)
+
+
+#: changed files that no renderer reads: documentation and images (``check --changed-since`` ignores them)
+INERT_SUFFIXES = frozenset({".md", ".rst", ".adoc", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico",
+                            ".pdf", ".lock"})
+
+
+def _few(files: Sequence[str], n: int = 3) -> str:
+    shown = ", ".join(repr(Path(f).as_posix()) for f in files[:n])
+    return shown + (f" and {len(files) - n} more" if len(files) > n else "")
 
 
 def _pick(what: str, asked: Sequence[str], known: Sequence[str], flag: str) -> tuple[str, ...]:

@@ -159,7 +159,7 @@ class LintContext:
         submitted workflow (``file`` is ``None`` then, and the pointer is into the workflow)."""
         if input_name is not None:
             for inj in self.injections.get((node_id, input_name), ()):
-                if inj.file:
+                if inj.file and inj.line is None:  # a mapping in a JSON file; an app's code line is located later
                     return inj.file, inj.pointer or ""
         pointer = input_pointer(node_id, input_name) if input_name is not None else "/" + node_id.replace(
             "~", "~0").replace("/", "~1")
@@ -197,6 +197,16 @@ class LintContext:
                 return None
             node_id, input_name = link.source, matching[0]
         return None
+
+    @property
+    def adapter(self) -> str | None:
+        """The adapter that produced the submission (``"imagegen:workflow"``), ``None`` for the DevServer layout:
+        messages advise in its terms."""
+        return None if self.submission.chunk_file or self.submission.chunk else self.rendered.adapter
+
+    def advice(self, devserver: str, adapter: str) -> str:
+        """``devserver`` for a DevServer-layout submission, else ``adapter`` with ``{adapter}`` filled in."""
+        return devserver if self.adapter is None else adapter.replace("{adapter}", self.adapter)
 
     def live_in_order(self) -> list[str]:
         """The live node ids in workflow order."""
@@ -251,8 +261,9 @@ def lint_empty_prompt(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "L001",
             f"prompt input {input_name!r} of node {node_id!r} is {value!r} ({places[(node_id, input_name)]}), "
-            "so the output ignores the user's text; map the prompt to this input (input_mappings) or give "
-            "the chunk a prompt",
+            "so the output ignores the user's text; " + ctx.advice(
+                "map the prompt to this input (input_mappings) or give the chunk a prompt",
+                "make {adapter} write the user's text (or the config's prompt template) into this input"),
             node_id, input_name, expected="non-empty text", actual=value,
         )
 
@@ -272,8 +283,10 @@ def lint_placeholder_in_text(ctx: LintContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "L002",
                 f"text input {input_name!r} of node {node_id!r} contains {found[0]!r} "
-                f"(value {_short(value)!r}); ComfyUI passes it on as literal text. Define the placeholder's "
-                "parameter, or keep `{{` out of LLM output (escape it in the chunk's template)",
+                f"(value {_short(value)!r}); ComfyUI passes it on as literal text. " + ctx.advice(
+                    "Define the placeholder's parameter, or keep `{{` out of LLM output (escape it in the chunk's "
+                    "template)", "Give the placeholder a value in the config, or make {adapter} substitute it "
+                    "before it builds the workflow"),
                 node_id, input_name, expected="text without {{...}}", actual=value,
             )
 
@@ -286,11 +299,16 @@ def lint_orphan_injection(ctx: LintContext) -> Iterator[Finding]:
             continue
         injs = ctx.injections[(node_id, input_name)]
         keys = ", ".join(repr(i.key) for i in injs)
+        what = f"mapping {keys}" if ctx.adapter is None else (
+            "the user's text" if any(i.role == "prompt" for i in injs) else f"{keys}")
+        traced = " (traced: it renders there)" if any(i.inferred for i in injs) else ""
         yield ctx.finding(
             "L003",
-            f"the app writes mapping {keys} into {input_name!r} of node {node_id!r} "
+            f"the app writes {what}{traced} into {input_name!r} of node {node_id!r} "
             f"({class_type(ctx.graph[node_id])!r}), but that node feeds no output node, so the value is "
-            "ignored; point the mapping's node_id at the node the output actually uses",
+            "ignored; " + ctx.advice("point the mapping's node_id at the node the output actually uses",
+                                     "make {adapter} write it into the node the output actually uses, or wire "
+                                     "that node to the output"),
             node_id, input_name, expected="a node upstream of an output", actual=node_id,
         )
 
@@ -304,7 +322,8 @@ def lint_dangling_node(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             "L004",
             f"node {node_id!r} ({class_type(node)!r}) feeds no output node; ComfyUI never runs it. "
-            "Connect it or delete it from the chunk's workflow",
+            + ctx.advice("Connect it or delete it from the chunk's workflow",
+                         "Connect it or stop {adapter} from adding it"),
             node_id,
         )
 
@@ -332,9 +351,12 @@ def lint_seed_never_varied(ctx: LintContext) -> Iterator[Finding]:
                 continue
             yield ctx.finding(
                 "L006",
-                f"seed input {name!r} of node {node_id!r} is the fixed literal {origin[1]!r} and no input "
-                "mapping writes it, so every run gives the same result; add a `seed` mapping "
-                "(default \"random\") for this node to the chunk's input_mappings",
+                f"seed input {name!r} of node {node_id!r} is the fixed literal {origin[1]!r} and " + ctx.advice(
+                    "no input mapping writes it, so every run gives the same result; add a `seed` mapping "
+                    "(default \"random\") for this node to the chunk's input_mappings",
+                    "{adapter} does not write the request's seed into it, so "
+                    "every run gives the same result; set it from inputs[\"seed\"] (or report it in `injections` "
+                    "with role \"seed\")"),
                 node_id, name, expected="a mapped seed", actual=origin[1],
             )
 

@@ -141,6 +141,19 @@ class Locator:
                 self._texts[path] = (text, valid)
         return self._texts[path]
 
+    def line_of(self, file: str | Path, value: str) -> int | None:
+        """The first line of ``file`` holding ``value`` (as a JSON string, else as plain text), if any."""
+        path = Path(file)
+        read = self._text(path if path.is_absolute() else self.root / path)
+        if read is None:
+            return None
+        text = read[0]
+        for needle in (json.dumps(value, ensure_ascii=False), value):
+            at = text.find(needle)
+            if at >= 0:
+                return text.count("\n", 0, at) + 1
+        return None
+
     def locate(self, file: str | Path, pointer: str | None = None, *, hint: str | None = None) -> Location:
         """The location of ``pointer`` in ``file``; ``hint`` (a message) may give ``line N, column M``
         for files that are not valid JSON."""

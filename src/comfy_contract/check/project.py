@@ -24,7 +24,8 @@ from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.render.model import MODES, Generator
 from comfy_contract.validation.catalog import Catalog, merge_catalogs
 
-__all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "load_project", "split_command"]
+__all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "generator_section", "load_project",
+           "split_command"]
 
 PROJECT_FILES = ("comfy-contract.yaml", "comfy-contract.yml", "pyproject.toml")
 _SCHEMA = "project-config.schema.json"
@@ -66,21 +67,40 @@ class Project:
         if self.root is not None:
             return DevserverGenerator(self.root, self.render_options)
         spec = self.generator_spec or {}
+        base = self.file.resolve().parent  # the app's module imports from here; answers' file names are relative
+        trace = bool(spec.get("trace", True))
         if "callable" in spec:
-            return CallableGenerator(spec["callable"], enumerate=spec.get("enumerate"))
+            return CallableGenerator(spec["callable"], enumerate=spec.get("enumerate"), base=base, trace=trace)
         if "command" in spec:
             listing = spec.get("list_command")
             return CommandGenerator(_argv(spec["command"]), list_command=_argv(listing) if listing else None,
-                                    timeout=float(spec.get("timeout", 60)), cwd=str(self.file.parent))
+                                    timeout=float(spec.get("timeout", 60)), cwd=str(base), trace=trace)
         if "url" in spec:
             return HttpGenerator(spec["url"], configs_url=spec.get("configs_url"),
-                                 timeout=float(spec.get("timeout", 60)))
+                                 timeout=float(spec.get("timeout", 60)), base=str(base), trace=trace)
         raise ConfigError(f"{self.file}: says neither `layout` + `root` nor `generator`",
                           hint="see docs/configuration.md")
 
     def backends(self) -> dict[str, Catalog]:
         """Each backend's catalog, by name, in the order of the file."""
         return {name: backend.catalog() for name, backend in self.backend_specs.items()}
+
+
+def generator_section(spec: str) -> dict[str, Any]:
+    """The project file's ``generator:`` section for a ``--generator SPEC`` (``pkg.module:function``,
+    ``cmd:COMMAND ARGS`` or an http(s) URL); a usage error for anything else."""
+    if spec.startswith(("http://", "https://")):
+        return {"url": spec}
+    if spec.startswith("cmd:"):
+        argv = split_command(spec[4:], origin="--generator cmd:")
+        if not argv:
+            raise ConfigError("--generator cmd: names no command", hint="e.g. --generator 'cmd:python render.py'")
+        return {"command": argv}
+    module, sep, attr = spec.partition(":")
+    if not sep or not module or not attr or " " in spec:
+        raise ConfigError(f"--generator {spec!r} is neither 'pkg.module:function', 'cmd:COMMAND' nor an http(s) URL",
+                          hint="see docs/adapters.md")
+    return {"callable": spec}
 
 
 def _argv(value: str | list[str]) -> list[str]:
@@ -159,6 +179,11 @@ def load_project(path: str | Path | None = None, *, start: str | Path | None = N
         raise ConfigError(f"{found}: no such project file")
     data = _read(found)
     _validate(found, data)
+    if "layout" in data:  # the DevServer layout knows two modes; an adapter app names its own
+        for i, mode in enumerate(data.get("modes", ())):
+            if mode not in MODES:
+                raise ConfigError(f"{found}: key modes.{i}: {mode!r} is not one of {list(MODES)!r} (the modes of the "
+                                  "DevServer layout)", hint="see docs/configuration.md for the keys")
     base = found.resolve().parent
 
     def rel(key: str) -> Path | None:

@@ -177,6 +177,12 @@ _TABLE: tuple[Code, ...] = (
          "Two config files give the same `name` (or the same file name in two folders), so the app's config table "
          "keeps only one of them - the one read last - and the other is never offered nor checked. The finding "
          "names both files. Give each config a unique `name`.", None),
+    Code("R022", "inputs-not-traced", "Where the adapter put the user's text or seed is unknown", N, "render",
+         "The adapter returned a workflow without `injections` (docs/adapters.md), and comfy-contract could not "
+         "trace the request's user text or seed into it (it renders the config a second time with another text "
+         "and seed and compares). Lints that need to know where the text went (L001 prompts, L003 dead nodes, "
+         "L006 seeds) and contract rule `user_text_inputs` then judge from the graph alone. Return `injections` "
+         "from the adapter to make them exact.", None),
     # --- L: lints (ComfyUI accepts it, it is still a bug) --------------------------------------
     Code("L001", "empty-prompt", "A prompt input on the path to an output is empty", E, "lint",
          "A prompt input is empty or blank: an input the app injects the user's text into (role `prompt`), "

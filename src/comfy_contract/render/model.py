@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, Required, TypedDict, runtime_checkable
 
 from comfy_contract.core.findings import Finding
 
 __all__ = [
     "MODES",
+    "AdapterAnswer",
+    "AdapterInjection",
     "Generator",
     "Injection",
     "Outcome",
@@ -91,8 +93,49 @@ class Injection:
     role: str
     value: Any
     source: str | None = None
-    file: str | None = None  # the chunk file that declares the mapping
+    file: str | None = None  # the chunk file that declares the mapping (or the app's source file)
     pointer: str | None = None  # JSON pointer of the mapping inside that file
+    line: int | None = None  # the line in ``file`` that writes the value, when the app says so
+    #: ``True`` when the adapter did not say where the value went and comfy-contract traced it (docs/adapters.md)
+    inferred: bool = False
+
+
+class AdapterInjection(TypedDict, total=False):
+    """Where an adapter wrote one request input into the workflow (docs/adapters.md, "What went where").
+
+    ``role``: ``"prompt"`` (the user's text or an LLM step's text, maybe inside a template), ``"seed"``,
+    ``"parameter"`` (another input or config value). ``file``/``line``: the app's code or data that wrote it,
+    so findings about this input point there.
+    """
+
+    node_id: Required[str]
+    input: Required[str]
+    role: Required[str]
+    key: str
+    value: Any
+    file: str
+    line: int
+
+
+class AdapterAnswer(TypedDict, total=False):
+    """What an adapter may return instead of a bare workflow: the workflow plus what went where.
+
+    The same shape is the JSON answer of a ``cmd:`` or HTTP adapter. ``workflow`` is an API-format workflow
+    (or ``prompt`` a ``/prompt`` body's workflow); ``injections`` says where the user text, seed and other
+    inputs went; ``sources`` lists the files (relative to the project file's folder, or absolute) this
+    config depends on, for ``check --changed-since``; ``config_file`` is the config's own file (findings
+    about the config point there); ``submissions`` holds several answers when the config posts several
+    workflows (``sources``/``config_file`` may then sit on the outer answer).
+    """
+
+    workflow: dict[str, Any]
+    prompt: dict[str, Any]
+    client_id: str
+    injections: list[AdapterInjection]
+    sources: list[str]
+    config_file: str
+    media_type: str
+    submissions: list[AdapterAnswer]
 
 
 @dataclass(frozen=True)
@@ -131,6 +174,11 @@ class Rendered:
     #: where the app sends the request when it is not ComfyUI (``outcome == "backend"``/``"api"``), e.g.
     #: ``"swarmui-text2image"``, ``"diffusers"``, ``"python:output_music_heartmula"``
     route: str | None = None
+    #: the adapter's entry point (a function's file and line, a command's script), where findings point when
+    #: nothing more precise is known; ``adapter`` names the adapter in messages (``"imagegen:workflow"``)
+    entry_file: str | None = None
+    entry_line: int | None = None
+    adapter: str | None = None
 
 
 @runtime_checkable
