@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -78,6 +79,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except ComfyContractError as exc:
         print(printable(f"comfy-contract: error: {exc}"), file=err)
         return 2
+    except BrokenPipeError:  # `comfy-contract explain --list | head`: the reader has gone, quietly stop
+        if stdout is None:
+            _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a shell tool killed by the signal
     except OSError as exc:  # a file system refusal (permissions, read-only, missing parent): not a bug of ours
         where = f" {exc.filename!r}" if exc.filename else ""
         print(f"comfy-contract: error: cannot access{where}: {exc.strerror or exc}", file=err)
@@ -88,5 +93,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     return code
 
 
+def _silence_stdout() -> None:
+    """Point the process's stdout at /dev/null, so flushing what is left at exit raises no second BrokenPipeError."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def entry() -> None:  # pragma: no cover - console script
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 141
+    sys.exit(code)

@@ -39,6 +39,8 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("path", nargs="?", metavar="PATH",
                    help="project file, or a folder to search upwards from (default: the current folder)")
+    p.add_argument("--project", metavar="FILE",
+                   help="the project file, as for the other commands (the same as PATH)")
     p.add_argument("--config", action="append", default=[], metavar="NAME",
                    help="only configs with this name or glob (repeatable)")
     p.add_argument("--mode", action="append", default=[], metavar="MODE", help="only this execution mode (repeatable)")
@@ -123,6 +125,11 @@ def _write_file(path: Path, text: str) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fail_on = parse_fail_on(args.fail_on)
     writes = _writes(args.write)
+    if args.project is not None:
+        if args.path is not None and args.path != args.project:
+            raise ComfyContractError(f"check got two projects: PATH {args.path!r} and --project {args.project!r}",
+                                     hint="pass one of them")
+        args.path = args.project
     project = _load(args.path)
     suite = suite_from_project(project, project_arg=args.path, use_baseline=not args.no_baseline)
     if args.capture or (args.capture is None and project.capture_spec):

@@ -42,7 +42,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--root", metavar="DIR", help="the app's schemas/ folder (with --layout devserver)")
     p.add_argument("--project", metavar="FILE", help="project file (default: searched upwards from the cwd)")
     p.add_argument("--config", action="append", metavar="NAME", help="render only this config (repeatable)")
-    p.add_argument("--mode", action="append", choices=MODES, help="execution mode (repeatable; default: all)")
+    p.add_argument("--mode", action="append", metavar="MODE",
+                   help="execution mode (repeatable; default: the project's modes, else eco and fast)")
     p.add_argument("--seed", type=int, default=0, help="seed for 'random' values (default 0: reproducible)")
     p.add_argument("--output-config", metavar="NAME",
                    help="the output config the request names (as an app's UI does), instead of the config's own choice")
@@ -71,7 +72,7 @@ def file_stem(config: str, mode: str) -> str:
 
 
 def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
-    from comfy_contract.check.project import load_project, split_command
+    from comfy_contract.check.project import find_project_file, generator_section, load_project, split_command
     from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
     from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 
@@ -87,11 +88,17 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, tuple[str, ...]]:
         raise ComfyContractError("--root needs --layout devserver")
     spec: str | None = args.generator
     if spec:
-        if spec.startswith(("http://", "https://")):
-            return HttpGenerator(spec), MODES
-        if spec.startswith("cmd:"):
-            return CommandGenerator(split_command(spec[4:], origin="--generator cmd:")), MODES
-        return CallableGenerator(spec), MODES
+        # the project's modes (and folder) when there is a project file, else the DevServer's two
+        found = Path(args.project) if args.project else find_project_file()
+        known = load_project(found) if found is not None else None
+        modes = known.modes if known is not None else MODES
+        base = known.file.resolve().parent if known is not None else Path.cwd()
+        section = generator_section(spec)
+        if "url" in section:
+            return HttpGenerator(spec, base=str(base)), modes
+        if "command" in section:
+            return CommandGenerator(split_command(spec[4:], origin="--generator cmd:"), cwd=str(base)), modes
+        return CallableGenerator(spec, base=base), modes
     project = load_project(args.project)
     static: Generator
     if (args.stub_missing_nodes or args.behaviour) and project.root is not None:
