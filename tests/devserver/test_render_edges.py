@@ -193,3 +193,32 @@ def test_behaviour_is_read_from_the_apps_engine_files(tmp_path: Path) -> None:
     rendered = generator.render("out", "eco")  # an image chunk now goes to SwarmUI's simple API
     assert (rendered.outcome, rendered.route) == ("backend", "swarmui-text2image")
     assert {"R015", "R016"} <= {f.code for f in rendered.findings}
+
+
+def test_two_call_stage_two_submits_twice_and_feeds_the_first_answer_back(tmp_path: Path) -> None:
+    # 48b6cbb^..65ebe44: the execute route reruns the pipeline to optimise for the target output chunk, and the
+    # second run's input is the first run's answer - for a workflow step the marker 'workflow_generated'
+    root = make_tree(tmp_path / "devserver" / "schemas", params={"SEED": 7}, extra={
+        "engine/backend_router.py": "_process_image_chunk_simple requires_workflow get_swarmui_client\n",
+        "../my_app/routes/schema_pipeline_routes.py": "result2 = await pipeline_executor.execute_pipeline(\n",
+        "output_config_defaults.json": {"image": {"eco": "out", "fast": "out"}}})
+    write(root, "chunks/wf.json", {**OUTPUT_KEYS, "name": "wf", "media_type": "image", "requires_workflow": True,
+                                   "workflow": {"6": {"class_type": "CLIPTextEncode", "inputs": {"text": ""}}},
+                                   "input_mappings": {"prompt": {"node_id": "6", "field": "inputs.text"}},
+                                   "meta": {"optimization_instruction": "describe it as one frozen frame"}})
+    config = {"pipeline": "gen", "meta": {"stage": "output"}, "media_preferences": {"default_output": "image"},
+              "parameters": {"OUTPUT_CHUNK": "wf", "STEPS": 20, "SEED": 7}}
+    write(root, "configs/output/out.json", config)
+    rendered = DevserverGenerator(root).render("out", "eco", RenderInputs(user_text="a fox"))
+    texts = [s.workflow["6"]["inputs"]["text"] for s in rendered.submissions]
+    assert texts == ["a fox", "workflow_generated"]
+    assert {s.transport for s in rendered.submissions} == {"swarmui"}
+    assert any(f.code == "R015" and "second time" in f.message for f in rendered.findings)
+
+
+def test_a_config_name_with_a_lone_surrogate_still_renders(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, extra={"configs/output/odd.json": {
+        "name": "odd\ud800", "pipeline": "gen", "meta": {"stage": "output"},
+        "parameters": {"OUTPUT_CHUNK": "wf", "STEPS": 20, "SEED": "random"}}})
+    rendered = DevserverGenerator(root).render("odd\ud800", "eco")
+    assert rendered.outcome == "workflow"

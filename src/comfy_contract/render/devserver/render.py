@@ -79,6 +79,8 @@ class _Stage:
     kinds: list[Outcome] = field(default_factory=list)  # non-workflow outcomes met (api, backend, text)
     routes: list[str] = field(default_factory=list)
     loras: list[Any] = field(default_factory=list)  # the interception config's meta.loras, sent with the request
+    #: what the last generation step answered as its text (the app passes it on as the step's output)
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ class _Run:
         self.tree, self.options, self.behaviour = gen.tree, gen.options, gen.behaviour
         self.config, self.mode, self.inputs = config, mode, inputs
         self.template = gen.template
-        self.rng = random.Random(f"{inputs.seed}:{config}:{mode}")
+        # bytes, so that a config name with a lone surrogate still seeds (the same stream as str for the rest)
+        self.rng = random.Random(f"{inputs.seed}:{config}:{mode}".encode("utf-8", "surrogatepass"))
         self.findings: list[Finding] = []
         self.sources: list[str] = []
         self.router = _Router(self)
@@ -279,7 +282,9 @@ class _Run:
         if not _mapping(chunk.get("meta")).get("optimization_instruction"):
             return
         before = len(stage.submissions)
-        again = self.run_pipeline(doc, pipeline_doc, params, _Stage(stage.text, dict(stage.placeholders)),
+        # the second call's input is the first call's output: for a pipeline that generated, the step's answer
+        text = stage.answer if stage.answer is not None else stage.text
+        again = self.run_pipeline(doc, pipeline_doc, params, _Stage(text, dict(stage.placeholders)),
                                   output_config=output_config)
         stage.submissions.extend(again.submissions)
         stage.kinds.extend(again.kinds)
@@ -619,6 +624,7 @@ class _Router:
     def backend(self, stage: _Stage, route: str, doc: Doc, chunk: Mapping[str, Any], what: str, why: str) -> None:
         stage.kinds.append("backend")
         stage.routes.append(route)
+        stage.answer = "swarmui_generated" if route == "swarmui-text2image" else None
         self.note(f"{doc.rel}: {why}, so the app sends it to {what}, not to ComfyUI's /prompt", doc)
         workflow = chunk.get("workflow")
         if isinstance(workflow, Mapping) and workflow:
@@ -784,6 +790,8 @@ class _Router:
         stage.submissions.append(Submission(
             writer.workflow, self.run.inputs.client_id, request.output_config, name, doc.file,
             media if isinstance(media, str) else None, tuple(writer.injections), self.transport))
+        # later versions answer a workflow step with a marker, earlier ones with ComfyUI's prompt id
+        stage.answer = "workflow_generated" if self.b.simple_image_api or self.b.backend_types else None
 
     # -- the deprecated generator ---------------------------------------------------------------
     def generator(self, request: _Request, stage: _Stage) -> None:
