@@ -175,3 +175,26 @@ def test_a_closed_pipe_is_no_error() -> None:
                               env={"PATH": env_bin + ":/usr/bin:/bin"})
         assert done.stderr == ""
         assert done.stdout.strip() in ("0", "141")
+
+
+NO_VOLATILE_TEXT = "normalisation:\n  volatile: ['*.seed', '*.noise_seed', '*.filename_prefix', '*.client_id']\n"
+
+
+def test_a_project_can_compare_prompt_texts_in_snapshots(app: Path) -> None:
+    """Prompt texts are volatile by default; a project `normalisation:` without them makes a changed template show."""
+    code, _out, err = run("snapshot", "update", cwd=app)
+    assert code == 0, err
+    land = app / "configs" / "landscape.json"
+    land.write_text(land.read_text("utf-8").replace("golden hour", "blue hour"), encoding="utf-8")
+    code, out, _err = run("check", "--check", "snapshot", "--config", "landscape", cwd=app)
+    assert code == 0, out  # the default: prompt text is volatile
+    project = app / "comfy-contract.yaml"
+    project.write_text(project.read_text("utf-8") + NO_VOLATILE_TEXT, encoding="utf-8")
+    code, out, _err = run("check", "--check", "snapshot", "--config", "landscape", cwd=app)
+    assert code == 1
+    assert re.search(r"^landscape\s+draft\s+FAIL S002", out, re.M), out
+    assert "CLIPTextEncode" in out
+    project.write_text(project.read_text("utf-8") + "  nonsense: 1\n", encoding="utf-8")
+    code, _out, err = run("check", cwd=app)
+    assert code == 2
+    assert "key normalisation: unknown normalisation option(s) ['nonsense']" in err

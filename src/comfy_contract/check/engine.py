@@ -760,7 +760,8 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     if use_baseline and project.baseline is not None:
         global_files.append(str(project.baseline))
         baseline = Baseline.load(project.baseline, missing_ok=True, label=_label(project.baseline, where))
-    snapshots = SnapshotStore(project.snapshots) if project.snapshots is not None else None
+    snapshots = project.snapshot_store() if hasattr(project, "snapshot_store") else (
+        SnapshotStore(project.snapshots) if project.snapshots is not None else None)
     return Suite(
         generator=project.generator(),
         backends=backends,

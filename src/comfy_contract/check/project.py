@@ -15,14 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comfy_contract.core.errors import ConfigError, InputError
+from comfy_contract.core.errors import ComfyContractError, ConfigError, InputError
 from comfy_contract.core.schemas import schema_validator
 from comfy_contract.core.yamlio import load_yaml
 from comfy_contract.render.devserver import DevserverGenerator, DevserverOptions
 from comfy_contract.render.model import MODES, Generator
 from comfy_contract.validation.catalog import Catalog, merge_catalogs
+
+if TYPE_CHECKING:
+    from comfy_contract.snapshot.store import SnapshotStore
 
 __all__ = ["PROJECT_FILES", "Backend", "Project", "find_project_file", "generator_section", "load_project",
            "split_command"]
@@ -59,6 +62,22 @@ class Project:
     baseline: Path | None = None
     #: the ``capture:`` section (docs/capture.md), as written; ``comfy_contract.live.capture`` builds it
     capture_spec: Mapping[str, Any] | None = None
+    #: the ``normalisation:`` section (docs/snapshots.md): how workflows are normalised before snapshots are
+    #: compared, for every snapshot of the project (``None``: each snapshot's own, defaults for new ones)
+    normalisation: Mapping[str, Any] | None = None
+
+    def snapshot_store(self) -> SnapshotStore | None:
+        """The project's snapshot store (``None`` without ``snapshots:``), with its normalisation settings."""
+        from comfy_contract.snapshot.canonical import Normalisation
+        from comfy_contract.snapshot.store import SnapshotStore
+
+        if self.snapshots is None:
+            return None
+        try:
+            norm = Normalisation.from_dict(self.normalisation) if self.normalisation is not None else None
+        except ComfyContractError as exc:
+            raise ConfigError(f"{self.file}: key normalisation: {exc.message}", hint=exc.hint) from None
+        return SnapshotStore(self.snapshots, normalisation=norm)
 
     def generator(self) -> Generator:
         """The generator this project renders with."""
@@ -201,4 +220,5 @@ def load_project(path: str | Path | None = None, *, start: str | Path | None = N
         modes=tuple(data.get("modes", MODES)), backend_specs=MappingProxyType(backends),
         snapshots=rel("snapshots"), contracts=rel("contracts"), baseline=rel("baseline"),
         capture_spec=MappingProxyType(dict(data["capture"])) if "capture" in data else None,
+        normalisation=MappingProxyType(dict(data["normalisation"])) if "normalisation" in data else None,
     )

@@ -90,7 +90,9 @@ def _store(args: argparse.Namespace, project: Any) -> SnapshotStore:
     if args.dir:
         return SnapshotStore(args.dir)
     if project is not None and project.snapshots is not None:
-        return SnapshotStore(project.snapshots)
+        store: SnapshotStore | None = project.snapshot_store()  # with the project's normalisation settings
+        if store is not None:
+            return store
     return SnapshotStore(DEFAULT_DIR)
 
 

@@ -170,6 +170,9 @@ class SnapshotStore:
     def __init__(self, directory: str | Path, *, normalisation: Normalisation | None = None) -> None:
         self.directory = Path(directory)
         self.normalisation = normalisation or Normalisation()
+        #: a normalisation given here (the project's `normalisation:` setting) also decides how existing
+        #: snapshots are compared, over the one each snapshot stored
+        self.override = normalisation is not None
         self._cache: dict[Path, tuple[int, Snapshot, CanonicalGraph]] = {}
 
     def path_for(self, config: str, mode: str) -> Path:
@@ -227,7 +230,9 @@ class SnapshotStore:
         if loaded is None:
             return None
         snap, canon = loaded
-        new = canonicalize(workflow, snap.normalisation)
+        if self.override and snap.normalisation != self.normalisation:
+            canon = canonicalize(snap.workflow, self.normalisation)
+        new = canonicalize(workflow, self.normalisation if self.override else snap.normalisation)
         if canon.form == new.form:
             return diff_canonical(canon, new, explain_ignored=False)
         if snap.approved_drift is not None:
@@ -295,7 +300,7 @@ class SnapshotStore:
 
     def _updated(self, config: str, mode: str, workflow: Mapping[str, Any], snap: Snapshot | None) -> Snapshot:
         if snap is None or snap.source != "legacy":
-            norm = snap.normalisation if snap is not None else self.normalisation
+            norm = snap.normalisation if snap is not None and not self.override else self.normalisation
             return Snapshot(config, mode, workflow, "approved", norm)
         base = snap.canonical()
         rows = diff_canonical(base, canonicalize(workflow, snap.normalisation)).delta_rows()
