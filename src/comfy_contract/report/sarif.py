@@ -70,7 +70,7 @@ def _fallback(result: CheckResult, report: Report) -> Location | None:
 def _fingerprint(finding: Finding, result: CheckResult, location: Location | None) -> str:
     parts = [finding.code, result.config, result.mode, result.check, finding.node_id or "", finding.input or "",
              location.file if location else "", (location.pointer or "") if location else "", finding.message]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _message(finding: Finding, result: CheckResult, backends: tuple[str, ...], reproduce: str | None) -> str:
