@@ -1,8 +1,10 @@
 """The ``comfy-contract`` command line: a thin front end over the engine.
 
 Each sub-command is a module in this package with ``add_parser(subparsers)`` and
-``run(args, out, err) -> int``; :data:`COMMANDS` lists them in help order. Exit codes: 0 clean,
-1 findings, 2 usage or input error (the message says what to do; never a traceback).
+``run(args, out, err) -> int``; :data:`COMMANDS` lists them in help order with their one-line help.
+Only the module of the command being run is imported (``--help`` imports none), so start-up stays
+fast: a command module may import the heavy stages it needs. Exit codes: 0 clean, 1 findings, 2 usage
+or input error (the message says what to do; never a traceback).
 """
 
 from __future__ import annotations
@@ -21,8 +23,21 @@ from comfy_contract.core.version import __version__
 
 __all__ = ["main"]
 
-COMMANDS: tuple[str, ...] = ("check", "init", "validate", "catalog", "explain", "render", "diff", "snapshot", "hunt",
-                             "replay", "serve")
+#: command name -> its one-line help (the same text as its module's ``add_parser``; a test keeps them equal),
+#: in help order. The module is ``comfy_contract.cli.<name>_cmd``, imported only when the command runs.
+COMMANDS: dict[str, str] = {
+    "check": "the pre-merge gate: render, validate, lint, contracts, snapshots, baseline",
+    "init": "write a starter comfy-contract.yaml and folders into an app repository",
+    "validate": "answer as ComfyUI's POST /prompt would, offline",
+    "catalog": "pull, merge and inspect node catalogs (/object_info snapshots)",
+    "explain": "explain a finding code (e.g. V018, R001, L003)",
+    "render": "write the workflows the app would submit, per config and mode",
+    "diff": "graph-aware diff of two workflows (node ids may differ)",
+    "snapshot": "record, check, import and prune legacy/approved workflow snapshots",
+    "hunt": "fuzz every config's inputs with Hypothesis; write each failure as a reproducer",
+    "replay": "re-run reproducers written by `hunt` and say whether they still fail",
+    "serve": "run a stand-in ComfyUI that validates /prompt offline and completes prompts with stub results",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,17 +51,31 @@ class _UsageError(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser: every command is listed with its help, but only ``command``'s module is imported and
+    gets its full sub-parser (``None``: none; enough for ``--help``, ``--version`` and usage errors)."""
     parser = _Parser(
         prog="comfy-contract",
         description="Contract tests for the ComfyUI workflows your app generates.",
     )
     parser.add_argument("--version", action="version", version=f"comfy-contract {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        module = importlib.import_module(f"comfy_contract.cli.{name}_cmd")
-        module.add_parser(sub)
+    for name, help_text in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"comfy_contract.cli.{name}_cmd").add_parser(sub)
+        else:
+            sub.add_parser(name, help=help_text)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command argv names: its first word that is not an option (the top level has no option with a value)."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _never_fails_to_encode(stream: TextIO) -> TextIO:
@@ -62,10 +91,11 @@ def _never_fails_to_encode(stream: TextIO) -> TextIO:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout if stdout is not None else _never_fails_to_encode(sys.stdout)
     err = stderr if stderr is not None else _never_fails_to_encode(sys.stderr)
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(words))
     try:
         with contextlib.redirect_stdout(out):  # --help and --version print to our stream
-            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+            args = parser.parse_args(words)
     except _UsageError as exc:
         print(str(exc), file=err)
         return 2
