@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def test_live_reports_drift_and_submit_posts(stock_catalog: Catalog, tmp_path: P
         code, out, _err = run(*args, "--submit", cwd=tmp_path)
         assert "submission(s) posted" in out
         assert len(server.recorded()) >= 1
+        code, out, err = run(*args, "--format", "json", cwd=tmp_path)  # the drift is in the report itself
+        assert code == 1
+        live = [r for r in json.loads(out)["results"] if r["check"] == "live"]
+        assert [(r["config"], r["backend"], r["status"]) for r in live] == [("*", "production", "fail")]
+        assert "D001" in {f["code"] for f in live[0]["findings"]}
+        assert f"live: backend 'production' at {server.url}: " in err
 
 
 def test_live_without_urls_or_server_is_exit_2(tmp_path: Path) -> None:

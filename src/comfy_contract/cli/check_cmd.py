@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,7 +23,7 @@ from comfy_contract.check.engine import (
     Selection,
     suite_from_project,
 )
-from comfy_contract.check.results import FAIL_ON, Report, parse_fail_on
+from comfy_contract.check.results import FAIL_ON, PROJECT, CheckResult, Report, fails, parse_fail_on
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.core.safetext import printable
@@ -165,6 +166,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite
     is_tty = bool(getattr(err, "isatty", lambda: False)())
     show = args.progress if args.progress is not None else is_tty and err is sys.stderr
     report: Report = engine.report(selection, on_event=_Progress(err, is_tty) if show else None)
+    live_text_block = ""
+    if args.live or args.submit:  # drift and server answers are results of the report, in every format
+        live_results, live_text_block = _live(args, project, engine, suite, fail_on)
+        report = replace(report, results=report.results + live_results)
     text = render_report(report, args.format) if args.format != "text" else _text(report, args.verbose)
     if args.output:
         _write_file(Path(args.output), text)
@@ -172,15 +177,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite
         out.write(text)
     for fmt, path in writes:
         _write_file(path, render_report(report, fmt))
+    if live_text_block:
+        (out if args.format == "text" and not args.output else err).write(live_text_block)
     if args.output or args.format != "text":
         err.write(summary_line(report) + "\n")
-    if args.live or args.submit:
-        return max(report.exit_code, _live(args, project, engine, suite, out, err))
     return report.exit_code
 
 
-def _live(args: argparse.Namespace, project: Any, engine: Engine, suite: Any, out: TextIO, err: TextIO) -> int:
-    """``--live`` / ``--submit`` (live/checklive.py): drift and server answers per backend with a URL."""
+def _live(args: argparse.Namespace, project: Any, engine: Engine, suite: Any,
+          fail_on: Any) -> tuple[tuple[CheckResult, ...], str]:
+    """``--live`` / ``--submit`` (live/checklive.py): drift and server answers per backend with a URL, as
+    project results (config and mode ``*``, check ``live``) and the text block the text report shows."""
     from comfy_contract.live.checklive import live_check, live_text
 
     if args.submit and not args.live:
@@ -202,8 +209,12 @@ def _live(args: argparse.Namespace, project: Any, engine: Engine, suite: Any, ou
                         yield config, mode, sub.body
 
     results = live_check(backends, submit=args.submit, bodies=bodies)
-    (out if args.format == "text" and not args.output else err).write(live_text(results, verbose=args.verbose))
-    return 1 if any(r.errors for r in results) else 0
+    checked = tuple(
+        CheckResult(PROJECT, PROJECT, r.backend, "live", "fail" if fails(r.findings, fail_on) else "pass",
+                    r.findings, reproduce=f"comfy-contract check --live --backend {r.backend}"
+                    + (" --submit" if args.submit else ""))
+        for r in results)
+    return checked, live_text(results, verbose=args.verbose)
 
 
 def _text(report: Report, verbose: bool) -> str:
