@@ -44,9 +44,11 @@ def finding_block(finding: Finding, *, context: str | None = None, reproduce: st
         lines.append(f"{indent}where:    {', '.join(where)}")
     if location is not None:
         lines.append(f"{indent}file:     {location}")
-    lines.append(f"{indent}message:  {finding.message}")
-    if finding.expected is not None or finding.actual is not None:
+    # a multi-line message (S002's graph diff) stays inside the block: continuation lines are indented
+    lines.append(f"{indent}message:  " + f"\n{indent}          ".join(str(finding.message).splitlines() or [""]))
+    if finding.expected is not None:  # "expected: None" says nothing
         lines.append(f"{indent}expected: {_short(finding.expected)}")
+    if finding.actual is not None:
         lines.append(f"{indent}actual:   {_short(finding.actual)}")
     if finding.comfyui is not None and finding.code.startswith("V"):
         c = finding.comfyui
