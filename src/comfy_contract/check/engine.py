@@ -746,7 +746,6 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     from comfy_contract.check.baseline import Baseline
     from comfy_contract.check.contracts import ContractSet
     from comfy_contract.check.lints import run_lints, run_project_lints
-    from comfy_contract.snapshot.store import SnapshotStore
 
     where = root or Path.cwd()
     backends = project.backends()
@@ -760,8 +759,13 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     if use_baseline and project.baseline is not None:
         global_files.append(str(project.baseline))
         baseline = Baseline.load(project.baseline, missing_ok=True, label=_label(project.baseline, where))
-    snapshots = project.snapshot_store() if hasattr(project, "snapshot_store") else (
-        SnapshotStore(project.snapshots) if project.snapshots is not None else None)
+    snapshots = None  # the store (and deepdiff behind it) is loaded only for a project with snapshots
+    if hasattr(project, "snapshot_store"):
+        snapshots = project.snapshot_store()
+    elif project.snapshots is not None:
+        from comfy_contract.snapshot.store import SnapshotStore
+
+        snapshots = SnapshotStore(project.snapshots)
     return Suite(
         generator=project.generator(),
         backends=backends,

@@ -68,11 +68,11 @@ class Project:
 
     def snapshot_store(self) -> SnapshotStore | None:
         """The project's snapshot store (``None`` without ``snapshots:``), with its normalisation settings."""
+        if self.snapshots is None:
+            return None
         from comfy_contract.snapshot.canonical import Normalisation
         from comfy_contract.snapshot.store import SnapshotStore
 
-        if self.snapshots is None:
-            return None
         try:
             norm = Normalisation.from_dict(self.normalisation) if self.normalisation is not None else None
         except ComfyContractError as exc:
@@ -81,10 +81,10 @@ class Project:
 
     def generator(self) -> Generator:
         """The generator this project renders with."""
-        from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
-
         if self.root is not None:
             return DevserverGenerator(self.root, self.render_options)
+        from comfy_contract.render.adapters import CallableGenerator, CommandGenerator, HttpGenerator
+
         spec = self.generator_spec or {}
         base = self.file.resolve().parent  # the app's module imports from here; answers' file names are relative
         trace = bool(spec.get("trace", True))
