@@ -78,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--comfy-contract-snapshot-update", action="store_true", default=False,
                     dest="comfy_contract_snapshot_update",
                     help="write missing and drifted snapshots instead of failing (not with -n)")
-    if not any(importlib.util.find_spec(m) is not None for m in ("syrupy", "pytest_snapshot")):
+    if not _other_snapshot_plugin():
         # the short alias is only ours when no other snapshot plugin claims it
         group.addoption("--snapshot-update", action="store_true", default=False,
                         dest="comfy_contract_snapshot_update_alias",
@@ -91,6 +91,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("comfy_contract_project", "the comfy-contract project file or folder", default="")
     parser.addini("comfy_contract_backends", "backends to check (default: all)", type="args", default=[])
     parser.addini("comfy_contract_fail_on", "lowest severity that fails an item", default="error")
+
+
+def _other_snapshot_plugin() -> bool:
+    """syrupy or pytest-snapshot is installed: ``--snapshot-update`` and the ``snapshot`` fixture are theirs."""
+    return any(importlib.util.find_spec(m) is not None for m in ("syrupy", "pytest_snapshot"))
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -168,7 +173,59 @@ def pytest_configure_node(node: _WorkerNode) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(_SESSION_KEY, None)
     if state is not None:
+        state.remove_unused_snapshots()
         state.finish()
+
+
+class _UpdateLog:
+    """What ``--snapshot-update`` did in this session (contract items and the ``snapshot`` fixture)."""
+
+    def __init__(self) -> None:
+        self.new: list[str] = []
+        self.updated: list[str] = []
+        self.unchanged = 0
+        self.removed: list[str] = []
+
+    def add(self, report: Any, where: str = "") -> None:
+        self.new.extend(f"{where}{c} [{m}]" for c, m in report.new)
+        self.updated.extend(f"{where}{c} [{m}]" for c, m in report.updated)
+        self.unchanged += len(report.unchanged)
+        self.removed.extend(str(p) for p in report.pruned)
+
+    def lines(self) -> list[str]:
+        head = (f"snapshots: {len(self.new)} new, {len(self.updated)} updated, {self.unchanged} unchanged, "
+                f"{len(self.removed)} removed")
+        return [head, *(f"  new      {x}" for x in self.new), *(f"  updated  {x}" for x in self.updated),
+                *(f"  removed  {x}" for x in self.removed)]
+
+
+_UPDATE_LOG = pytest.StashKey[_UpdateLog]()
+
+
+def _update_log(config: pytest.Config) -> _UpdateLog:
+    log = config.stash.get(_UPDATE_LOG, None)
+    if log is None:
+        log = config.stash[_UPDATE_LOG] = _UpdateLog()
+    return log
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """With ``--snapshot-update``: the counts (new, updated, unchanged, removed), then one line per change."""
+    log = config.stash.get(_UPDATE_LOG, None)
+    if log is None or not _snapshot_update(config):
+        return
+    terminalreporter.section("comfy-contract snapshot update")
+    for line in log.lines():
+        terminalreporter.write_line(line)
+
+
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> list[str] | None:
+    """``assert snapshot == workflow`` fails with the graph diff (or the missing snapshot's path)."""
+    for side in (left, right):
+        if op in ("==", "!=") and getattr(side, "_comfy_contract_snapshot", False):
+            failure = getattr(side, "failure", None) or "the workflow differs from its snapshot"
+            return [f"{side!r} {op} workflow", *str(failure).splitlines()]
+    return None
 
 
 # -- the session state ----------------------------------------------------------------------------------
@@ -191,6 +248,13 @@ class _ContractSession:
         self.project_file = "?"
         self._project: dict[str, tuple[str, str]] | None = None
         self._own_folder: Path | None = None  # created here (the xdist controller); removed at the end
+        #: --snapshot-update: the (config, mode) pairs of the snapshot items, those that ran, those that
+        #: rendered a workflow and those whose rendering failed (their snapshots are kept)
+        self.snapshot_items: set[tuple[str, str]] = set()
+        self.full_selection = False
+        self.snapshot_ran: set[tuple[str, str]] = set()
+        self.snapshot_seen: set[tuple[str, str]] = set()
+        self.snapshot_failed: set[tuple[str, str]] = set()
 
     @property
     def engine(self) -> Engine:
@@ -241,6 +305,18 @@ class _ContractSession:
             self._own_folder = Path(tempfile.mkdtemp(prefix="comfy-contract-"))
         return self._own_folder
 
+    def remove_unused_snapshots(self) -> None:
+        """A full ``--snapshot-update`` (no selection, no deselected or unfinished snapshot item) removes the
+        snapshots no config uses, as ``comfy-contract snapshot update`` does: only readable snapshot files of
+        the store, never one of a config whose rendering failed."""
+        if not (self.snapshot_update and self.full_selection and self.snapshot_items
+                and self.snapshot_ran == self.snapshot_items and self._engine is not None):
+            return
+        store = self._engine.suite.snapshots
+        if store is None or not hasattr(store, "prune"):
+            return
+        _update_log(self.config).add(store.prune(self.snapshot_seen | self.snapshot_failed))
+
     def finish(self) -> None:
         if self._own_folder is not None:
             shutil.rmtree(self._own_folder, ignore_errors=True)
@@ -266,7 +342,9 @@ class _ContractSession:
         items: list[pytest.Item] = [ContractItem.from_parent(parent, name=f"test_contract[{'-'.join(key)}]",
                                                              key=key)
                                     for key in keys]
-        if selection.is_full and not selection.modes and not selection.backends:
+        self.snapshot_items = {(c, m) for c, m, _b, check in keys if check == "snapshot"}
+        self.full_selection = selection.is_full and not selection.modes and not selection.backends
+        if self.full_selection:
             if engine.suite.baseline is not None:
                 items.append(ProjectItem.from_parent(parent, name="test_project[baseline]", check="baseline"))
             if engine.suite.snapshots is not None:
@@ -376,12 +454,18 @@ class ContractItem(pytest.Item):
         from comfy_contract.render.model import Rendered
         from comfy_contract.snapshot.store import SnapshotStore
 
+        state = self._session
+        state.snapshot_ran.add((config, mode))
         rendered = engine.rendered(config, mode)
+        if not isinstance(rendered, Rendered) or rendered.outcome == "error":
+            state.snapshot_failed.add((config, mode))
         if not isinstance(rendered, Rendered) or not rendered.submissions:
             pytest.skip(f"{config!r} ({mode}) submits no ComfyUI workflow: no snapshot to write")
+        state.snapshot_seen.add((config, mode))
         store = engine.suite.snapshots
         assert isinstance(store, SnapshotStore)  # suite_from_project builds one
         report = store.update([(config, mode, rendered.submissions[0].workflow)])
+        _update_log(self.config).add(report)
         self.user_properties.append(("snapshot", report.summary()))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
@@ -507,3 +591,22 @@ def comfy_validate(comfy_catalogs: Mapping[str, Catalog], comfy_catalog: Catalog
         return validate(target, catalog)
 
     return check
+
+
+def _workflow_snapshot(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from comfy_contract.snapshot.assertion import WorkflowSnapshot
+
+    name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+    snap = WorkflowSnapshot(Path(request.node.path), name, update=_snapshot_update(request.config))
+    yield snap
+    if snap.update:
+        where = f"{_relative(Path(request.node.path), request.config.rootpath)}::"
+        _update_log(request.config).add(snap.report, where=where)
+
+
+#: ``assert comfy_snapshot == workflow``: a graph-aware snapshot of a workflow in the test's own
+#: ``__snapshots__/<test file>/<test name>.json`` (written by ``--comfy-contract-snapshot-update``)
+comfy_snapshot = pytest.fixture(name="comfy_snapshot")(_workflow_snapshot)
+
+if not _other_snapshot_plugin():  # syrupy's own `snapshot` fixture wins when it is installed
+    snapshot = pytest.fixture(name="snapshot")(_workflow_snapshot)

@@ -5,6 +5,7 @@ unused -> reported (fails unless allowed); prune deletes only when asked."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_lifecycle_missing_match_drift_update(app: Path, tmp_path: Path) -> None
 
     code, out, _ = run("snapshot", "import", str(app / "legacy" / "sd35_large.json"), "--config", "sd35_large",
                        "--dir", snaps)
-    assert (code, out.splitlines()[0]) == (0, "snapshots: 2 new, 0 updated, 0 unchanged")
+    assert (code, out.splitlines()[0]) == (0, "snapshots: 2 new, 0 updated, 0 unchanged, 0 removed")
     assert run("snapshot", "check", *src, *one)[:2] == (0, "snapshots: 1 checked, 1 matching, 0 finding(s)\n")
 
     set_steps(app, 40)
@@ -51,7 +52,7 @@ def test_lifecycle_missing_match_drift_update(app: Path, tmp_path: Path) -> None
     assert "literal-changed  KSampler.steps  a:/7/inputs/steps 25  →  b:/3/inputs/steps 40" in out
 
     code, out, _ = run("snapshot", "update", *src, *one)
-    assert (code, out.splitlines()[0]) == (0, "snapshots: 0 new, 1 updated, 0 unchanged")
+    assert (code, out.splitlines()[0]) == (0, "snapshots: 0 new, 1 updated, 0 unchanged, 0 removed")
     assert run("snapshot", "check", *src, *one)[0] == 0
     assert run("snapshot", "update", *src, *one)[1].startswith("snapshots: 0 new, 0 updated, 1 unchanged")
 
@@ -76,14 +77,46 @@ def test_unused_snapshots_fail_unless_allowed_and_are_pruned_on_request(app: Pat
     assert "S003 warning: snapshot" in out
     assert "('retired' [eco]) belongs to no rendered config" in out
     assert run("snapshot", "check", *src, "--allow-unused-snapshots")[0] == 0
-    assert run("snapshot", "update", *src)[0] == 1
+    assert run("snapshot", "update", *src, "--allow-unused-snapshots")[0] == 0  # kept when allowed
+    assert run("snapshot", "update", *src, "--config", "sd35_large")[0] == 0  # a selection never removes
     assert (snaps / "retired.eco.json").exists()
 
     code, out, _ = run("snapshot", "prune", *src)
     assert code == 0
-    assert "deleted" in out
+    assert "removed" in out
     assert not (snaps / "retired.eco.json").exists()
     assert run("snapshot", "check", *src)[0] == 0
+
+
+def test_a_full_update_prints_a_summary_and_removes_unused_snapshots_only(app: Path, tmp_path: Path) -> None:
+    snaps = tmp_path / "legacy_snapshots"
+    src = ("--root", str(app / "schemas"), "--dir", str(snaps))
+    assert run("snapshot", "update", *src)[0] == 0
+    run("snapshot", "import", str(app / "legacy" / "sd35_large.json"), "--config", "retired", "--mode", "eco",
+        "--dir", str(snaps))
+    (snaps / "notes.txt").write_text("not a snapshot", encoding="utf-8")
+    (snaps / "zz_broken.eco.json").write_text("{broken", encoding="utf-8")  # unreadable: never removed
+    set_steps(app, 40)
+    # a config whose rendering fails keeps its snapshot (broken, not unused)
+    pop = snaps / "pop_art.eco.json"
+    shutil.copy(snaps / "sd35_large.fast.json", pop)
+    data = json.loads(pop.read_text(encoding="utf-8"))
+    data["config"], data["mode"] = "pop_art", "eco"
+    pop.write_text(json.dumps(data), encoding="utf-8")
+
+    code, out, _ = run("snapshot", "update", *src)
+    lines = out.splitlines()
+    assert re.fullmatch(r"snapshots: 0 new, (\d+) updated, (\d+) unchanged, 1 removed", lines[0]), out
+    assert sum(int(n) for n in re.findall(r"(\d+) (?:updated|unchanged)", lines[0])) == 52
+    assert "  updated  sd35_large [eco]" in lines
+    assert "  updated  sd35_large [fast]" in lines
+    assert any(line.startswith("  removed  ") and line.endswith("retired.eco.json") for line in lines)
+    assert code == 1  # the unreadable file is still an S004 error
+    assert "S004" in out
+    assert not (snaps / "retired.eco.json").exists()
+    assert pop.exists()
+    assert (snaps / "notes.txt").exists()
+    assert (snaps / "zz_broken.eco.json").exists()
 
 
 def test_import_refuses_to_overwrite_and_reports_usage_errors(app: Path, tmp_path: Path) -> None:

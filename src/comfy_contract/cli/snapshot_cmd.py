@@ -1,7 +1,8 @@
 """``comfy-contract snapshot update|check|import|list|prune``: the snapshot lifecycle.
 
-- ``update`` renders every config (or ``--config``) per mode and writes new and drifted snapshots;
-  it reports unused snapshots and exits 1 for them unless ``--allow-unused-snapshots``.
+- ``update`` renders every config (or ``--config``) per mode and writes new and drifted snapshots; a full
+  update (no ``--config``/``--mode``) also removes the unused ones (``--allow-unused-snapshots`` keeps them).
+  It prints the counts (new, updated, unchanged, removed), then one line per snapshot written or removed.
 - ``check`` renders and compares: exit 1 on a missing snapshot (S001), drift (S002, with the diff),
   an unreadable file (S004) or an unused snapshot (S003, unless allowed).
 - ``import LEGACY.json --config NAME`` stores a legacy workflow after the legacy server's normalisation.
@@ -48,7 +49,7 @@ def add_parser(sub: Any) -> None:
         q.add_argument("--config", action="append", metavar="NAME", help="only this config (repeatable)")
         q.add_argument("--mode", action="append", choices=MODES, help="only this mode (repeatable)")
         q.add_argument("--allow-unused-snapshots", action="store_true",
-                       help="report unused snapshots without failing")
+                       help="report unused snapshots without failing (update: keep them instead of removing them)")
     imp = actions.add_parser("import", help="store a legacy workflow as the snapshot of a config")
     imp.add_argument("legacy", metavar="LEGACY.json", help="the legacy server's API-format workflow")
     imp.add_argument("--config", required=True, metavar="NAME", help="the config this workflow is the reference of")
@@ -112,10 +113,15 @@ def _selection(args: argparse.Namespace, gen: Generator, modes: Sequence[str]) -
     return configs, chosen, not (args.config or args.mode)
 
 
-def _rendered(gen: Generator, configs: Sequence[str], modes: Sequence[str], err: TextIO) -> Iterator[Item]:
+def _rendered(gen: Generator, configs: Sequence[str], modes: Sequence[str], err: TextIO,
+              failed: set[tuple[str, str]] | None = None) -> Iterator[Item]:
+    """The first workflow of every (config, mode) that submits one; ``failed`` collects those whose
+    rendering failed (a broken config keeps its snapshot: it is not unused, it is broken)."""
     for config in configs:
         for mode in modes:
             rendered = guarded_render(gen, config, mode)
+            if rendered.outcome == "error" and failed is not None:
+                failed.add((config, mode))
             if rendered.outcome != "workflow" or not rendered.submissions:
                 continue
             if len(rendered.submissions) > 1:
@@ -132,15 +138,25 @@ def _update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = _store(args, project)
     configs, chosen, everything = _selection(args, gen, modes)
     seen: set[tuple[str, str]] = set()
+    failed: set[tuple[str, str]] = set()
 
     def items() -> Iterator[Item]:
-        for item in _rendered(gen, configs, chosen, err):
+        for item in _rendered(gen, configs, chosen, err, failed):
             seen.add((item[0], item[1]))
             yield item
 
     report = store.update(items())
+    problems: tuple[Finding, ...] = ()
+    if everything:
+        # a full update removes the snapshots no config uses any more (prune: only readable snapshot files of
+        # the store, never unreadable ones, never those of a config whose rendering failed this time);
+        # --allow-unused-snapshots keeps them
+        if args.allow_unused_snapshots:
+            problems = store.unused(seen | failed)
+        else:
+            report = report.merge(store.prune(seen | failed))
+            problems = tuple(f for f in store.unused(seen | failed) if f.code != "S003")
     out.write("\n".join(report.lines()) + "\n")
-    problems = store.unused(seen) if everything else ()
     return _finish(problems, args.allow_unused_snapshots, out)
 
 

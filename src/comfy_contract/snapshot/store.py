@@ -151,16 +151,20 @@ class UpdateReport:
         return UpdateReport(self.new + other.new, self.updated + other.updated,
                             self.unchanged + other.unchanged, self.pruned + other.pruned)
 
+    @property
+    def removed(self) -> tuple[Path, ...]:
+        """The snapshot files deleted (by :meth:`SnapshotStore.prune`, or a full update)."""
+        return self.pruned
+
     def summary(self) -> str:
-        parts = [f"{len(self.new)} new", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
-        if self.pruned:
-            parts.append(f"{len(self.pruned)} deleted")
-        return "snapshots: " + ", ".join(parts)
+        return (f"snapshots: {len(self.new)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.pruned)} removed")
 
     def lines(self) -> list[str]:
+        """The summary line, then one line per snapshot written or removed (unchanged ones are only counted)."""
         out = [f"  new      {c} [{m}]" for c, m in self.new]
         out += [f"  updated  {c} [{m}]" for c, m in self.updated]
-        out += [f"  deleted  {p}" for p in self.pruned]
+        out += [f"  removed  {_shown(p)}" for p in self.pruned]
         return [self.summary(), *out]
 
 
