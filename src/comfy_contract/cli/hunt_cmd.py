@@ -29,6 +29,7 @@ from comfy_contract.fuzz.campaign import (
 )
 from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE, database_from_spec
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
+from comfy_contract.fuzz.space import default_adapter_space
 from comfy_contract.fuzz.target import load_target
 
 __all__ = ["add_parser", "parse_budget", "run"]
@@ -128,7 +129,7 @@ class _Display:
             if self.export is not None:
                 self.export.mkdir(parents=True, exist_ok=True)
                 test = self.export / f"test_fuzz_{rep.stem.replace('.', '_').replace('-', '_')}.py"
-                write_text_atomic(test, export_pytest(rep))
+                write_text_atomic(test, export_pytest(rep, test.parent))
                 self.out.write(f"  pytest test: {test}\n")
             self.out.flush()
         elif isinstance(event, ConfigFinished) and event.skipped and not self.tty:
@@ -161,6 +162,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     target = load_target(args.project, space_files=args.space, snapshots=args.snapshots, lints=not args.no_lints)
+    if target.space.files == default_adapter_space().files:
+        err.write("input space: none in generators/, so the built-in one for adapter apps (user text with blank "
+                  "text, braces and {{X}}, long and non-ASCII text; a seed); add generators/*.yaml to change it\n")
     import os
 
     database = args.database if args.database is not None else os.environ.get(ENV_DATABASE, DEFAULT_DATABASE)

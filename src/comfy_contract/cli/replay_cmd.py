@@ -30,44 +30,64 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--project", metavar="FILE", help="project file (default: the one recorded, else searched)")
     p.add_argument("--prune", action="store_true", help="delete reproducers that no longer fail")
     p.add_argument("--export-test", metavar="DIR", help="write each still-failing reproducer as a pytest test")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default): one line per reproducer and a summary; json: one JSON document")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = reproducer_files(args.paths)
+    as_json = args.format == "json"
     if not files:
         print("comfy-contract replay: no reproducers found", file=err)
+        if as_json:
+            out.write(json.dumps({"replayed": 0, "failing": 0, "fixed": 0, "pruned": 0, "results": []}) + "\n")
         return 0
     targets: dict[str | None, Target] = {}
     failing = 0
     pruned = 0
+    rows: list[dict[str, Any]] = []
     for path in files:
         rep = Reproducer.load(path)
-        project = args.project or rep.project
-        if project is not None and not Path(project).is_file():
-            project = None  # recorded on another machine: search from the cwd
+        found = Path(args.project) if args.project else rep.project_file()  # None: searched from the cwd
+        project = str(found) if found is not None else None
         if project not in targets:
             targets[project] = load_target(project)
         result = replay(rep, targets[project])
+        row: dict[str, Any] = {"file": str(path), "config": rep.config, "mode": rep.mode, "status": result.status,
+                               "recorded": rep.failure.code,
+                               "failures": [f.describe() for f in result.failures]}
         if result.failing:
             failing += 1
             label = "still fails" if result.status == "still-fails" else "fails differently"
-            out.write(f"{label}: {path} ({rep.config} [{rep.mode}])\n")
-            for failure in result.failures:
-                out.write(f"  - {failure.describe()}\n")
+            lines = [f"{label}: {path} ({rep.config} [{rep.mode}])",
+                     *(f"  - {failure.describe()}" for failure in result.failures)]
             if args.export_test:
                 folder = Path(args.export_test)
                 folder.mkdir(parents=True, exist_ok=True)
                 test = folder / f"test_fuzz_{rep.stem.replace('.', '_').replace('-', '_')}.py"
-                write_text_atomic(test, export_pytest(rep))
-                out.write(f"  pytest test: {test}\n")
+                write_text_atomic(test, export_pytest(rep, test.parent))
+                lines.append(f"  pytest test: {test}")
+                row["pytest_test"] = str(test)
         else:
-            out.write(f"fixed: {path} ({rep.config} [{rep.mode}]: {rep.failure.code} no longer occurs)\n")
+            lines = [f"fixed: {path} ({rep.config} [{rep.mode}]: {rep.failure.code} no longer occurs)"]
             if args.prune:
                 path.unlink()
                 pruned += 1
-    summary = {"replayed": len(files), "failing": failing, "fixed": len(files) - failing, "pruned": pruned}
-    out.write(f"replay: {json.dumps(summary)}\n")
-    if failing and not args.prune:
-        out.write("(fixed ones can be deleted with --prune)\n" if len(files) > failing else "")
+                row["pruned"] = True
+                lines[0] += " - deleted"
+        rows.append(row)
+        if not as_json:
+            out.write("\n".join(lines) + "\n")
+    fixed = len(files) - failing
+    if as_json:
+        summary = {"replayed": len(files), "failing": failing, "fixed": fixed, "pruned": pruned, "results": rows}
+        out.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        return 1 if failing else 0
+    parts = [f"{len(files)} reproducer(s) replayed", f"{failing} still failing", f"{fixed} fixed"]
+    if args.prune:
+        parts.append(f"{pruned} deleted")
+    out.write(f"replay: {', '.join(parts)}\n")
+    if failing and fixed and not args.prune:
+        out.write("(fixed ones can be deleted with --prune)\n")
     return 1 if failing else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import pprint
 import re
 from collections.abc import Iterable, Mapping
@@ -76,8 +77,36 @@ class Reproducer:
         project = f" --project {self.project}" if self.project else ""
         return f"comfy-contract replay {Path(path).as_posix()}{project}"
 
+    def root(self) -> Path | None:
+        """The project root (the project file's folder), when the project file is found (:meth:`project_file`)."""
+        found = self.project_file()
+        return None if found is None else found.resolve().parent
+
+    def project_file(self) -> Path | None:
+        """The recorded project file: as recorded (absolute, or relative to the cwd), else - a reproducer
+        stores it relative to the project root - the first folder up from the reproducer that has it."""
+        if self.project is None:
+            return None
+        project = Path(self.project)
+        if project.is_file():
+            return project
+        if not project.is_absolute() and self.path is not None:
+            for folder in Path(self.path).resolve().parents:
+                if (folder / project).is_file():
+                    return folder / project
+        return None
+
     def to_dict(self, path: str | Path | None = None) -> dict[str, Any]:
-        where = path or self.path or f"{self.stem}.json"
+        """The file's content. Paths (``project``, the reproducer in ``replay``) are relative to the project
+        root, so a reproducer replays on any checkout: ``replay`` is the command to run from the root."""
+        where = Path(path or self.path or f"{self.stem}.json")
+        found = self.project_file()
+        project = self.project
+        if found is not None:
+            root = found.resolve().parent
+            project = _relative(found, root)
+            where = Path(_relative(where, root))
+        portable = Reproducer(**{**self.__dict__, "project": project})
         return {
             "format": FORMAT,
             "format_version": 1,
@@ -91,9 +120,9 @@ class Reproducer:
             "workflow": dict(self.workflow) if self.workflow is not None else None,
             "comfyui_error": self.comfyui,
             "seed": self.seed,
-            "project": self.project,
+            "project": project,
             "static": [list(s) for s in self.static],
-            "replay": self.replay_command(where),
+            "replay": portable.replay_command(where),
         }
 
     @classmethod
@@ -120,6 +149,14 @@ class Reproducer:
     @classmethod
     def load(cls, path: str | Path) -> Reproducer:
         return cls.from_dict(read_json(path), source=str(path))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX) when it is inside it, else as given."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def write_reproducer(directory: Path, reproducer: Reproducer) -> Path:
@@ -184,20 +221,32 @@ def _identifier(text: str) -> str:
     return re.sub(r"[^0-9a-zA-Z_]+", "_", text).strip("_").lower() or "config"
 
 
-def export_pytest(reproducer: Reproducer) -> str:
+def export_pytest(reproducer: Reproducer, test_dir: str | Path | None = None) -> str:
     """A ready-to-commit pytest module: the config's property test with the minimal request as an
-    ``@example``, so the failure is checked on every run and Hypothesis keeps searching around it."""
+    ``@example``, so the failure is checked on every run and Hypothesis keeps searching around it.
+
+    With ``test_dir`` (the folder the test is written to) the project file is named relative to the test
+    file, so the test runs on any checkout, from any working directory."""
     inputs = pprint.pformat(reproducer.inputs.to_dict(), width=100, sort_dicts=False).replace("\n", "\n    ")
     name = _identifier(f"{reproducer.config}_{reproducer.mode}_{reproducer.failure.code}")
+    found = reproducer.project_file()
     project = repr(reproducer.project) if reproducer.project else "None"
+    imports = ""
+    if found is not None and test_dir is not None:
+        rel = os.path.relpath(found.resolve(), Path(test_dir).resolve()).replace(os.sep, "/")
+        project = f"Path(__file__).resolve().parent / {rel!r}"
+        imports = "from pathlib import Path\n\n"
+    elif found is not None:  # no folder known: the project file as found here
+        project = repr(found.resolve().as_posix())
     what = f"{reproducer.failure.code} on {reproducer.config!r}"
+    replay_line = reproducer.to_dict(reproducer.path or reproducer.stem + ".json")["replay"]
     return f'''"""Regression test exported by `comfy-contract hunt` ({what}).
 
 {reproducer.failure.describe()}
-Replay the original with: {reproducer.replay_command(reproducer.path or reproducer.stem + ".json")}
+Replay the original from the project root with: {replay_line}
 """
 
-from hypothesis import example, given
+{imports}from hypothesis import example, given
 
 from comfy_contract.fuzz import Example, assert_passes, load_target
 from comfy_contract.render.model import RenderInputs

@@ -19,10 +19,12 @@ from comfy_contract.core.errors import ConfigError
 from comfy_contract.core.schemas import schema_validator
 
 __all__ = [
+    "ADAPTER_DEFAULTS",
     "KIND",
     "InputSpace",
     "SpaceOptions",
     "TextOptions",
+    "default_adapter_space",
     "find_space_files",
     "load_input_space",
 ]
@@ -155,6 +157,22 @@ class InputSpace:
             if fnmatch.fnmatchcase(config, pattern):
                 options = options.merged(block)
         return options
+
+
+#: The input space of an adapter app whose project has no ``generators/*.yaml``: the user's text is drawn
+#: with blank text, braces and ``{{X}}`` tokens, long and non-ASCII text (what users type, and what breaks
+#: apps), a seed is drawn for every request; the adapter's one ``"*"`` LLM step answers with free text.
+ADAPTER_DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    "user_text": {"max_size": 40, "blank": True, "unicode": True, "quotes": True, "newlines": True,
+                  "braces": True, "long": True},
+    "llm_text": {"placeholders": ["X"]},
+    "seed": {"random": True},
+})
+
+
+def default_adapter_space() -> InputSpace:
+    """The built-in input space of an adapter app (see :data:`ADAPTER_DEFAULTS`)."""
+    return InputSpace((ADAPTER_DEFAULTS,), (), ("<built-in input space for adapter apps>",))
 
 
 def _read_space_file(path: Path, *, explicit: bool = False) -> dict[str, Any] | None:

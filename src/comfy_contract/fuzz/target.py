@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.fuzz import strategies as cst
 from comfy_contract.fuzz.properties import PropertyResult, Signature, check_inputs
-from comfy_contract.fuzz.space import InputSpace, SpaceOptions, find_space_files, load_input_space
+from comfy_contract.fuzz.space import (
+    InputSpace,
+    SpaceOptions,
+    default_adapter_space,
+    find_space_files,
+    load_input_space,
+)
 from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs
 from comfy_contract.validation.catalog import Catalog, InputSpec
 
@@ -109,7 +115,10 @@ def load_target(
 
         store = SnapshotStore(proj.snapshots)
     space = load_input_space(files, explicit=space_files is not None)
-    return Target(proj.generator(), proj.backends(), proj.modes, space, str(proj.file),
+    generator = proj.generator()
+    if not space.files and space_files is None and getattr(generator, "tree", None) is None:
+        space = default_adapter_space()  # an adapter app without an input space: try what users type
+    return Target(generator, proj.backends(), proj.modes, space, str(proj.file),
                   store, lints)
 
 
