@@ -138,3 +138,34 @@ def test_well_formed_workflow_has_no_structure_note(tmp_path: Path) -> None:
     code, out, _ = run("validate", write(tmp_path, "good.json", GOOD), "--catalog", CATALOG)
     assert code == 0
     assert "note:" not in out
+
+
+PROJECT = str(Path(__file__).resolve().parents[2] / "comfy-contract.yaml")
+
+
+def test_without_catalog_each_backend_of_the_project_answers(tmp_path: Path) -> None:
+    code, out, err = run("validate", write(tmp_path, "good.json", GOOD), "--project", PROJECT)
+    assert code == 0, err
+    assert "good.json [backend production]: accepted (HTTP 200)" in out
+    assert "good.json [backend standalone]: accepted (HTTP 200)" in out
+    code, out, _ = run("validate", write(tmp_path, "bad.json", bad_workflow()), "--project", PROJECT, "--format",
+                       "json")
+    assert code == 1
+    assert [json.loads(line)["backend"] for line in out.splitlines()] == ["production", "standalone"]
+
+
+def test_without_catalog_or_project_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("validate", write(tmp_path, "good.json", GOOD))
+    assert code == 2
+    assert "--catalog" in err
+
+
+def test_a_render_manifest_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    manifest = write(tmp_path, "manifest.json", {"configs": [{"config": "a", "mode": "eco", "outcome": "workflow",
+                                                               "files": ["a.eco.json"], "findings": []}]})
+    code, out, err = run("validate", manifest, "--catalog", CATALOG)
+    assert code == 2
+    assert "V001" not in out
+    assert "manifest.json of `comfy-contract render`" in err
+    assert "not a workflow" in err

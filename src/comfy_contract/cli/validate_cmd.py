@@ -1,4 +1,7 @@
-"""``comfy-contract validate FILE... --catalog CATALOG``: ComfyUI's verdict, offline.
+"""``comfy-contract validate FILE... [--catalog CATALOG]``: ComfyUI's verdict, offline.
+
+Without ``--catalog`` each file is validated against every backend of the project (as ``check`` does). A
+``manifest.json`` written by ``comfy-contract render`` is refused (exit 2): it is not a workflow.
 
 With ``--url URL`` each body is POSTed to that server instead and its answer printed; ``--compare`` also
 answers offline (``--catalog``, else the server's own ``/object_info``) and reports every disagreement as a
@@ -15,7 +18,7 @@ from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import dumps, read_json
 from comfy_contract.core.schemas import structure_findings
 from comfy_contract.report.text import verdict_text
-from comfy_contract.validation.catalog import merge_catalogs
+from comfy_contract.validation.catalog import Catalog, merge_catalogs
 from comfy_contract.validation.validator import is_request_body, validate, validate_request
 
 
@@ -29,7 +32,10 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="workflow or /prompt body JSON files")
     p.add_argument("--catalog", action="append", metavar="CATALOG",
-                   help="object_info snapshot; repeat to merge custom-node packs into a stock dump")
+                   help="object_info snapshot; repeat to merge custom-node packs into a stock dump (default: "
+                   "each backend of the project, as `check` does)")
+    p.add_argument("--project", metavar="FILE", help="project file whose backends to use without --catalog "
+                   "(default: searched upwards from the cwd)")
     p.add_argument("--url", metavar="URL", help="POST each body to this ComfyUI (or stand-in) instead; it RUNS "
                    "what it accepts")
     p.add_argument("--compare", action="store_true",
@@ -45,10 +51,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _run_live(args, out, err)
     if args.compare:
         raise ComfyContractError("--compare needs --url", hint="comfy-contract validate FILE --url URL --compare")
-    if not args.catalog:
-        raise ComfyContractError("validate needs --catalog (offline) or --url (a server)",
-                                 hint="e.g. --catalog contracts/catalogs/comfyui-0.3.75.json")
-    catalog = merge_catalogs(args.catalog, comfyui_version=args.comfyui_version)
+    catalogs = _catalogs(args)
     era = args.comfyui_version or None
     rejected = False
     input_errors = 0
@@ -60,22 +63,56 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     path, f"expected a JSON object (a workflow or a /prompt body), got {type(data).__name__}",
                     hint="ComfyUI itself would answer 400 no_prompt or 500 for such a body",
                 )
+            if _is_render_manifest(data):
+                raise InputError(
+                    path, "this is the manifest.json of `comfy-contract render` (each config's outcome and files), "
+                    "not a workflow", hint="validate the workflow files it lists (the other *.json files of the "
+                    "render folder), or run `comfy-contract check`")
         except InputError as exc:
             input_errors += 1
             print(f"comfy-contract: error: {exc}", file=err)
             continue
         is_body = is_request_body(data)
-        verdict = validate_request(data, catalog, era=era) if is_body else validate(data, catalog, era=era)
-        rejected = rejected or not verdict.accepted
-        if args.format == "json":
-            out.write(dumps({"file": path, "status": verdict.status, "body": verdict.body}) + "\n")
-        else:
-            out.write(verdict_text(path, verdict) + "\n")
+        for backend, catalog in catalogs.items():
+            verdict = validate_request(data, catalog, era=era) if is_body else validate(data, catalog, era=era)
+            rejected = rejected or not verdict.accepted
+            if args.format == "json":
+                line: dict[str, Any] = {"file": path, "status": verdict.status, "body": verdict.body}
+                if backend is not None:
+                    line["backend"] = backend
+                out.write(dumps(line) + "\n")
+            else:
+                out.write(verdict_text(path if backend is None else f"{path} [backend {backend}]", verdict) + "\n")
+        if args.format != "json":
             for note in structure_findings(data if is_body else {"prompt": data}):
                 out.write(f"  note: {note.code} {note.message}\n")
     if input_errors:
         return 2
     return 1 if rejected else 0
+
+
+def _catalogs(args: argparse.Namespace) -> dict[str | None, Catalog]:
+    """``--catalog`` (merged, one unnamed catalog), else every backend of the project (as `check` uses)."""
+    if args.catalog:
+        return {None: merge_catalogs(args.catalog, comfyui_version=args.comfyui_version)}
+    from comfy_contract.check.project import find_project_file, load_project
+
+    if args.project is None and find_project_file() is None:
+        raise ComfyContractError("validate needs --catalog (offline), a project with backends, or --url (a server)",
+                                 hint="e.g. --catalog contracts/catalogs/comfyui-0.3.75.json")
+    project = load_project(args.project)
+    backends: dict[str | None, Catalog] = {}
+    backends.update(project.backends())
+    if not backends:
+        raise ComfyContractError(f"{project.file}: the project names no backends to validate against",
+                                 hint="add `backends:` to the project file, or pass --catalog")
+    return backends
+
+
+def _is_render_manifest(data: dict[str, Any]) -> bool:
+    """``{"configs": [...]}``: what ``comfy-contract render`` writes next to the workflows (no workflow has a
+    node ``configs`` holding a list)."""
+    return isinstance(data.get("configs"), list) and "prompt" not in data
 
 
 def _read_body(path: str, err: TextIO) -> dict[str, Any] | None:
