@@ -152,6 +152,18 @@ def test_llm_endpoints_answer_with_the_session_text(interceptor: Interceptor) ->
     assert session.of_kind("llm")[0].body == {"model": "llama3", "prompt": "x", "stream": False}
 
 
+def test_ollama_model_list_names_the_models_asked_for(interceptor: Interceptor) -> None:
+    # the real DevServer lists /api/tags before choosing a model; an empty or refused list changes its route
+    with interceptor.session("x") as session:
+        before = requests.get("http://localhost:11434/api/tags", timeout=10).json()
+        requests.post("http://localhost:11434/api/generate", json={"model": "gpt-OSS:20b", "stream": False},
+                      timeout=10)
+        after = requests.get("http://localhost:11434/api/tags", timeout=10).json()
+    assert before == {"models": []}
+    assert after == {"models": [{"name": "gpt-OSS:20b", "model": "gpt-OSS:20b"}]}
+    assert not session.refused
+
+
 def test_swarmui_simple_api_is_recorded_as_another_backend(interceptor: Interceptor) -> None:
     with interceptor.session() as session:
         sid = requests.post("http://swarm.invalid:7801/API/GetNewSession", json={}, timeout=10).json()["session_id"]

@@ -49,6 +49,7 @@ _COMFY = re.compile(
 _LLM: tuple[tuple[str, str], ...] = (
     ("/api/generate", "ollama-generate"),
     ("/api/chat", "ollama-chat"),
+    ("/api/tags", "ollama-tags"),
     ("/chat/completions", "openai-chat"),
 )
 _SWARM: tuple[tuple[str, str], ...] = (
@@ -214,6 +215,11 @@ class _Server:
         body = await self._body(request)
         data = body if isinstance(body, Mapping) else {}
         session = self.session
+        if kind == "ollama-tags":  # the model list: every model the app asked for so far, so lookups succeed
+            asked = sorted({str(c.body.get("model")) for c in (session.calls if session else ())
+                            if c.route.kind == "llm" and isinstance(c.body, Mapping) and c.body.get("model")})
+            self._record(request, Route("llm", kind), body, 200, asked)
+            return web.json_response({"models": [{"name": m, "model": m} for m in asked]})
         try:
             text = session.responder(kind, data) if session is not None else ""
         except Exception as exc:  # the user's responder: the app sees a 500, the run reports it
