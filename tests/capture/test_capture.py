@@ -260,3 +260,18 @@ def test_changed_files_select_by_the_static_sources_and_the_apps_code(tmp_path: 
     assert "selected: 1 of 8 configs touched" in out
     code, out, _err = run("check", str(file), "--changed-files", str(DEVSERVER / "my_app" / "__init__.py"))
     assert "selected: 8 of 8 configs touched" in out
+
+
+def test_a_driver_that_does_not_fit_the_apps_routes_is_a_usage_error(stock_catalog: Catalog,
+                                                                      static: DevserverGenerator) -> None:
+    # the real DevServer removed POST /api/schema/pipeline/execute in 2026 (405): one clear error, not one
+    # drift finding per config
+    from comfy_contract.core.errors import ComfyContractError
+    from comfy_contract.live.capture import NoSuchRoute
+
+    wrong = RequestTemplate(method="POST", path="/api/schema/pipeline/run", json={"schema": "{config}"})
+    with CaptureGenerator(devserver_driver(DEVSERVER, request=wrong), stock_catalog, configs_from=static) as gen:
+        config = static.configs()[0]
+        with pytest.raises(NoSuchRoute, match="has no route POST /api/schema/pipeline/run") as caught:
+            gen.render(config, "eco")
+    assert isinstance(caught.value, ComfyContractError)

@@ -55,6 +55,11 @@ __all__ = [
 DEVSERVER_APP = "my_app:create_app()"
 
 
+class NoSuchRoute(ComfyContractError):
+    """The app has no route for the driver's request (405, or a 404 that is not the app's own JSON answer):
+    the driver does not fit this version of the app - a usage error for the whole run, not one per config."""
+
+
 class DriverFailure(Exception):
     """The app failed for one config (an R011 finding quoting the app's message)."""
 
@@ -181,6 +186,11 @@ class WsgiDriver:
         except ValueError:
             answer = None
         said = _app_message(answer) if isinstance(answer, Mapping) else None
+        if response.status_code == 405 or (response.status_code == 404 and answer is None):
+            raise NoSuchRoute(f"capture: the app ({self.name}) has no route {method} {path} (HTTP "
+                              f"{response.status_code})",
+                              hint="the driver does not match this version of the app: give capture a `request:` "
+                              "for its route, or a `callable` driver (docs/capture.md)")
         if response.status_code >= 400:
             raise DriverFailure(f"{method} {path} answered HTTP {response.status_code}: "
                                 f"{said or response.text.strip()[:300]!r}")
@@ -284,6 +294,8 @@ class CaptureGenerator:
                 self.driver.run(config, mode, inputs)
             except DriverFailure as exc:
                 failure = str(exc)
+            except NoSuchRoute:
+                raise
             except Exception as exc:
                 failure = f"the app raised {type(exc).__name__}: {exc}"
         return rendered_from_session(config, mode, inputs, session, failure, origin=self.name)
