@@ -255,3 +255,20 @@ def test_the_full_run_happens_once_under_xdist(pytester: pytest.Pytester, adapte
         assert set(counts.values()) == {1}, counts
     else:
         assert max(counts.values()) <= 2, counts
+
+
+def test_path_arguments_narrow_the_contract_items(pytester: pytest.Pytester, app: Path) -> None:
+    """A node id of the project file runs that item only; the project file as a path runs its items (``-k``
+    narrows further); path arguments that do not reach the project file run no contract item."""
+    pytester.makepyfile(test_mine="def test_one():\n    assert True\n")
+    one = pytester.runpytest("--comfy-contract", ID.format("haiku-eco-any-render"))
+    one.assert_outcomes(passed=1)
+    by_file = pytester.runpytest("--comfy-contract", "comfy-contract.yaml", "-k", "haiku and eco")
+    by_file.assert_outcomes(passed=1, skipped=4, deselected=len_all() - 5)  # haiku submits no workflow
+    mine = pytester.runpytest("--comfy-contract", "test_mine.py")
+    mine.assert_outcomes(passed=1)
+    both = pytester.runpytest("--comfy-contract", "test_mine.py", ID.format("sdxl_dualclip-eco-production-lint"))
+    both.assert_outcomes(passed=2)
+    folder = pytester.runpytest("--comfy-contract", "--collect-only", "-q", ".")  # the folder holds the file
+    collected = [line for line in folder.stdout.lines if "::test_contract[" in line]
+    assert len(collected) == len(set(collected)) == len_all()

@@ -148,9 +148,30 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """Build the engine and the item keys before any file is collected, so a bad option or project is a
+    usage error (exit 4), not a collection error."""
+    state = session.config.stash.get(_SESSION_KEY, None)
+    if state is not None:
+        state.prepare()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """The project file named as a path argument (``pytest comfy-contract.yaml::test_contract[...]``) or met
+    while collecting a folder: its collector yields the contract items, narrowed by pytest as usual."""
+    state = parent.config.stash.get(_SESSION_KEY, None)
+    if state is None or not state.is_project_file(file_path):
+        return None
+    return ContractFile.from_parent(parent, path=file_path)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without path arguments (pytest's testpaths or the current folder) the contract items are added even
+    when the project file is outside what pytest collects; with path arguments they come only from a
+    project file they name or contain (the paths narrow the items, as for any test file)."""
     state = config.stash.get(_SESSION_KEY, None)
-    if state is None:
+    if state is None or state.collected_by_path or config.args_source is pytest.Config.ArgsSource.ARGS:
         return
     items.extend(state.collect(session))
 
@@ -252,6 +273,9 @@ class _ContractSession:
         #: rendered a workflow and those whose rendering failed (their snapshots are kept)
         self.snapshot_items: set[tuple[str, str]] = set()
         self.full_selection = False
+        self._keys: tuple[tuple[str, str, str, str], ...] | None = None
+        #: the items were made (from the project file as a path, or added for a run without path arguments)
+        self.collected_by_path = False
         self.snapshot_ran: set[tuple[str, str]] = set()
         self.snapshot_seen: set[tuple[str, str]] = set()
         self.snapshot_failed: set[tuple[str, str]] = set()
@@ -330,20 +354,36 @@ class _ContractSession:
                          modes=tuple(self.config.getoption("comfy_contract_modes") or ()),
                          backends=tuple(backends or ()))
 
+    def prepare(self) -> tuple[tuple[str, str, str, str], ...]:
+        """The keys of the contract items (computed once); a bad option or project is a usage error."""
+        if self._keys is None:
+            try:
+                engine = self.engine
+                selection = self.selection()
+                self._keys = tuple(engine.keys(selection))
+            except ComfyContractError as exc:
+                raise pytest.UsageError(f"comfy-contract: {exc}") from None
+            self.full_selection = selection.is_full and not selection.modes and not selection.backends
+        return self._keys
+
+    def is_project_file(self, path: Path) -> bool:
+        if self._engine is None or not self._engine.suite.project_file:
+            return False
+        return Path(path).resolve() == Path(self._engine.suite.project_file).resolve()
+
     def collect(self, session: pytest.Session) -> list[pytest.Item]:
-        try:
-            engine = self.engine
-            selection = self.selection()
-            keys = engine.keys(selection)
-        except ComfyContractError as exc:
-            raise pytest.UsageError(f"comfy-contract: {exc}") from None
-        path = Path(engine.suite.project_file or self.config.rootpath)
-        parent = ContractFile.from_parent(session, path=path, nodeid=_relative(path, self.config.rootpath))
+        path = Path(self.engine.suite.project_file or self.config.rootpath)
+        return self.items(ContractFile.from_parent(session, path=path, nodeid=_relative(path, self.config.rootpath)))
+
+    def items(self, parent: pytest.Collector) -> list[pytest.Item]:
+        """The contract items (and, for a full selection, the project items) under ``parent``."""
+        keys = self.prepare()
+        self.collected_by_path = True
+        engine = self.engine
         items: list[pytest.Item] = [ContractItem.from_parent(parent, name=f"test_contract[{'-'.join(key)}]",
                                                              key=key)
                                     for key in keys]
         self.snapshot_items = {(c, m) for c, m, _b, check in keys if check == "snapshot"}
-        self.full_selection = selection.is_full and not selection.modes and not selection.backends
         if self.full_selection:
             if engine.suite.baseline is not None:
                 items.append(ProjectItem.from_parent(parent, name="test_project[baseline]", check="baseline"))
@@ -408,10 +448,11 @@ def _relative(path: Path, root: Path) -> str:
 
 
 class ContractFile(pytest.File):
-    """The project file as a collector; its items are added by the plugin, never collected from it."""
+    """The project file as a collector of the contract items: collected by path when pytest meets it (a path
+    argument or a folder it collects), else made by the plugin for a run without path arguments."""
 
-    def collect(self) -> Iterator[pytest.Item]:  # pragma: no cover - pytest never collects it by path
-        return iter(())
+    def collect(self) -> Iterator[pytest.Item]:
+        yield from self.config.stash[_SESSION_KEY].items(self)
 
 
 class ContractFailure(Exception):
