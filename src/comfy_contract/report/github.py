@@ -49,8 +49,10 @@ def report_github(report: Report) -> str:
             location = Location(p.first.config_file, None, 1, 1)
         title = f"{f.code} {p.title} ({p.where()})"
         body = f.message
-        if f.expected is not None or f.actual is not None:
-            body += f"\nexpected: {f.expected!r}\nactual:   {f.actual!r}"
+        if f.expected is not None:  # "expected: None" says nothing (as in the text report)
+            body += f"\nexpected: {f.expected!r}"
+        if f.actual is not None:
+            body += f"\nactual:   {f.actual!r}"
         if p.reproduce:
             body += f"\nReproduce with: {p.reproduce}"
         lines.append(f"::{_COMMAND[f.severity]} {_props(location, title)}::{escape_data(body)}")
