@@ -67,6 +67,16 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--no-lints", action="store_true", help="skip the error-lint property")
     p.add_argument("--derandomize", action="store_true", help="same examples on every run (for CI)")
     p.add_argument("--export-tests", metavar="DIR", help="also write each failure as a pytest test into DIR")
+    m = p.add_argument_group("mutation testing of the gate (--mutate, DevServer layout; docs/fuzzing.md)")
+    m.add_argument("--mutate", action="store_true",
+                   help="edit the app's configs, pipelines and chunks instead of its requests: does `check` "
+                   "notice each edit that changes what is submitted? Exit 1 when an edit survives")
+    m.add_argument("--max-mutants", type=int, default=None, metavar="N", help="classify at most N mutants")
+    m.add_argument("--operator", action="append", default=[], metavar="NAME",
+                   help="only this mutation operator (repeatable)")
+    m.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
+                   help="the gate's --fail-on: a mutant is killed by a new finding at or above it (default error)")
+    m.add_argument("--format", choices=("text", "json"), default="text", help="--mutate output (default text)")
     p.set_defaults(run=run)
 
 
@@ -158,6 +168,11 @@ def _short_inputs(rep: Reproducer) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     seconds, examples = parse_budget(args.budget)
+    if args.mutate:
+        return _mutate(args, out, err, seconds, examples)
+    if args.max_mutants is not None or args.operator or args.format != "text":
+        raise ComfyContractError("--max-mutants, --operator and --format go with --mutate",
+                                 hint="add --mutate, or drop them")
     if args.jobs < 1:
         raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -182,3 +197,30 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = hunt(target, options, _Display(shown, err, Path(args.export_tests) if args.export_tests else None,
                                            args.include_static))
     return 1 if result.reproducers else 0
+
+
+def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float | None, examples: int | None) -> int:
+    from comfy_contract.check.engine import suite_from_project
+    from comfy_contract.check.project import load_project
+    from comfy_contract.check.results import parse_fail_on
+    from comfy_contract.fuzz.mutate import MutationOptions, mutation_campaign, mutation_json, mutation_text
+
+    if args.max_mutants is not None and args.max_mutants < 1:
+        raise ComfyContractError(f"--max-mutants {args.max_mutants!r} must be at least 1")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    project = load_project(args.project)
+    suite = suite_from_project(project, project_arg=args.project, root=project.file.resolve().parent)
+    options = MutationOptions(seconds=seconds, examples=examples, max_mutants=args.max_mutants, seed=seed,
+                              configs=tuple(args.config), operators=tuple(args.operator),
+                              fail_on=parse_fail_on(args.fail_on))
+    budget = f"{seconds:g}s" if seconds is not None else f"{examples} examples"
+    err.write(f"comfy-contract hunt --mutate: seed {seed} (rerun with --seed {seed}); budget {budget}\n")
+
+    def progress(text: str) -> None:
+        err.write(text + "\n")
+        err.flush()
+
+    report = mutation_campaign(suite, options, progress)
+    shown: Any = PrintableStream(out)
+    shown.write(mutation_json(report) if args.format == "json" else mutation_text(report))
+    return 1 if report.survivors else 0

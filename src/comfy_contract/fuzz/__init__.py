@@ -14,6 +14,7 @@ import typing
 
 if typing.TYPE_CHECKING:
     from comfy_contract.fuzz.campaign import HuntOptions, hunt, run_config
+    from comfy_contract.fuzz.mutate import MutationOptions, MutationReport, mutant_strategy, mutation_campaign
     from comfy_contract.fuzz.profiles import PROFILES, database_from_spec, profile_settings, register_profiles
     from comfy_contract.fuzz.properties import PropertyFailure, PropertyResult, check_inputs
     from comfy_contract.fuzz.reproducer import ReplayResult, Reproducer, export_pytest, replay
@@ -40,6 +41,8 @@ __all__ = [
     "Example",
     "HuntOptions",
     "InputSpace",
+    "MutationOptions",
+    "MutationReport",
     "PropertyFailure",
     "PropertyResult",
     "ReplayResult",
@@ -58,6 +61,8 @@ __all__ = [
     "llm_texts",
     "load_input_space",
     "load_target",
+    "mutant_strategy",
+    "mutation_campaign",
     "output_configs",
     "parameter_values",
     "placeholder_names",
@@ -72,6 +77,7 @@ __all__ = [
 ]
 
 _CAMPAIGN = "comfy_contract.fuzz.campaign"
+_MUTATE = "comfy_contract.fuzz.mutate"
 _PROFILES = "comfy_contract.fuzz.profiles"
 _PROPERTIES = "comfy_contract.fuzz.properties"
 _REPRODUCER = "comfy_contract.fuzz.reproducer"
@@ -84,6 +90,8 @@ _EXPORTS: dict[str, str] = {
     "Example": _TARGET,
     "HuntOptions": _CAMPAIGN,
     "InputSpace": _SPACE,
+    "MutationOptions": _MUTATE,
+    "MutationReport": _MUTATE,
     "PROFILES": _PROFILES,
     "PropertyFailure": _PROPERTIES,
     "PropertyResult": _PROPERTIES,
@@ -104,6 +112,8 @@ _EXPORTS: dict[str, str] = {
     "llm_texts": _STRATEGIES,
     "load_input_space": _SPACE,
     "load_target": _TARGET,
+    "mutant_strategy": _MUTATE,
+    "mutation_campaign": _MUTATE,
     "output_configs": _STRATEGIES,
     "parameter_values": _STRATEGIES,
     "placeholder_names": _STRATEGIES,

@@ -1,0 +1,796 @@
+"""Mutation testing of the gate: realistic edits to the app's files, and whether ``check`` notices them.
+
+``hunt`` asks "which *request* breaks a config?"; this module asks the converse question of issue 16:
+"if someone edits a config, pipeline or chunk, does the gate notice?". Each :class:`Mutant` is one small
+edit to one JSON file of a DevServer tree (drop or re-case a key, point a mapping elsewhere, swap a chunk
+name, delete a node or a link, change a model file or a sampler ...). For each mutant the configs that read
+the file are re-rendered and classified:
+
+- ``equivalent``: every submission is unchanged after the snapshot normalisation (same outcome, same route,
+  the same canonical graphs) — nothing to catch;
+- ``killed``: the project's gate (the same :class:`~comfy_contract.check.engine.Engine` and
+  :class:`~comfy_contract.check.engine.Suite` as ``check``: render, validate per backend, lints, contracts,
+  snapshots) reports a finding at or above ``fail_on`` that the unmutated config did not have;
+- ``survived``: what the app submits changed and nothing new is reported — a blind spot of the contracts
+  and snapshots. Survivors carry the graph diff and a suggested fix.
+
+Mutants are applied in memory: the one mutated document is overlaid on the loaded tree (no copy of the
+folder, nothing written to disk; the app's behaviour switches are the ones detected from the unmutated tree).
+Hypothesis draws (operator, file, target) with :func:`mutant_strategy`; each survivor is shrunk to the
+simplest edit (operators are ordered from simplest, and so are files and targets) by :func:`hypothesis.find`.
+
+Scope: the DevServer layout only (adapter apps have no files we can edit; later through the adapter).
+Cross-config project lints and the baseline are not part of the per-mutant gate.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import glob
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+from comfy_contract.check.engine import ConfigChecked, Engine, Selection, Suite
+from comfy_contract.check.results import CheckResult
+from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.findings import Severity
+from comfy_contract.render.devserver.tree import Doc, Tree
+from comfy_contract.render.model import Rendered
+from comfy_contract.snapshot.canonical import Normalisation, canonicalize
+from comfy_contract.snapshot.diff import ChangeKind, GraphDiff, diff
+
+__all__ = [
+    "OPERATORS",
+    "ConfigScore",
+    "Mutant",
+    "MutantResult",
+    "MutationOptions",
+    "MutationReport",
+    "Operator",
+    "enumerate_mutants",
+    "mutant_strategy",
+    "mutation_campaign",
+]
+
+Verdict = Literal["equivalent", "killed", "survived"]
+
+#: keys whose absence or case the app is sensitive to (issue 16's list)
+KEYS = ("OUTPUT_CHUNK", "output_chunk", "pipeline", "media_type", "requires_workflow", "backend_type",
+        "fallback_chunk")
+#: keys whose string value names another file of the tree
+_REFERENCES = {"OUTPUT_CHUNK": "chunk", "output_chunk": "chunk", "fallback_chunk": "chunk", "pipeline": "pipeline",
+               "chunk": "chunk", "default_output_config": "config", "output_config": "config"}
+#: workflow inputs that are literals worth changing, and the replacement values tried
+_LITERALS: dict[str, tuple[Any, ...]] = {
+    "sampler_name": ("euler_ancestral", "dpmpp_2m"),
+    "scheduler": ("karras", "normal"),
+    "width": (768, 1536),
+    "height": (768, 1536),
+    "steps": (4, 50),
+    "cfg": (1.0, 9.0),
+    "denoise": (0.5,),
+    "batch_size": (4,),
+}
+_MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".gguf", ".sft")
+
+
+# --- mutants and operators --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mutant:
+    """One edit: ``operator`` applied to ``file`` (relative to the tree root) at ``path`` (a JSON pointer)."""
+
+    operator: str
+    file: str
+    path: str
+    description: str
+    data: Mapping[str, Any] = field(compare=False, repr=False, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.operator, self.file, self.path, self.description)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"operator": self.operator, "file": self.file, "path": self.path, "description": self.description}
+
+
+Finder = Callable[[str, Mapping[str, Any], "Names"], Iterator[tuple[str, str, Callable[[Any], None]]]]
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A mutation operator: ``find(rel, data, names)`` yields (JSON pointer, description, edit), where
+    ``edit(copy)`` changes a deep copy of the document in place."""
+
+    name: str
+    summary: str
+    find: Finder
+
+
+@dataclass(frozen=True)
+class Names:
+    chunks: tuple[str, ...]
+    pipelines: tuple[str, ...]
+    configs: tuple[str, ...]
+
+    def of(self, kind: str) -> tuple[str, ...]:
+        return {"chunk": self.chunks, "pipeline": self.pipelines}.get(kind, self.configs)
+
+
+def _tok(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, value
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _walk(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, (*path, i))
+
+
+def _get(doc: Any, path: Sequence[Any]) -> Any:
+    for p in path:
+        doc = doc[p]
+    return doc
+
+
+def _pointer(path: Sequence[Any]) -> str:
+    return "".join(f"/{_tok(p)}" for p in path)
+
+
+def _workflows(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
+    """Embedded API-format workflows (``workflow`` of a chunk): node id -> {class_type, inputs}."""
+    wf = data.get("workflow")
+    if isinstance(wf, Mapping) and wf and all(isinstance(n, Mapping) and "class_type" in n for n in wf.values()):
+        yield ("workflow",), wf
+
+
+def _drop_key(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, value in _walk(data):
+        if isinstance(value, Mapping):
+            for key in value:
+                if key in KEYS:
+                    def edit(doc: Any, path: tuple[Any, ...] = path, key: str = key) -> None:
+                        del _get(doc, path)[key]
+                    yield _pointer((*path, key)), f"drop {key!r}", edit
+
+
+def _recase_key(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, value in _walk(data):
+        if isinstance(value, Mapping):
+            for key in value:
+                if key in KEYS:
+                    new = key.lower() if key != key.lower() else key.upper()
+                    if new in value:
+                        continue
+
+                    def edit(doc: Any, path: tuple[Any, ...] = path, key: str = key, new: str = new) -> None:
+                        parent = _get(doc, path)
+                        parent[new] = parent.pop(key)
+                    yield _pointer((*path, key)), f"rename key {key!r} -> {new!r}", edit
+
+
+def _references(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    for path, value in _walk(data):
+        if path and isinstance(value, str) and value and isinstance(path[-1], str) and path[-1] in _REFERENCES:
+            yield path, path[-1], value
+    chunks = data.get("chunks")  # a pipeline's chunk list
+    if isinstance(chunks, list):
+        for i, name in enumerate(chunks):
+            if isinstance(name, str):
+                yield ("chunks", i), "chunk", name
+
+
+def _set(path: tuple[Any, ...], new: Any) -> Callable[[Any], None]:
+    def edit(doc: Any) -> None:
+        _get(doc, path[:-1])[path[-1]] = new
+    return edit
+
+
+def _swap_name(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, key, value in _references(data):
+        kind = _REFERENCES.get(key, "chunk")
+        others = [n for n in names.of(kind) if n != value]
+        other = _nearest(value, others)
+        if other is not None:
+            yield _pointer(path), f"{key} {value!r} -> {other!r} (another {kind})", _set(path, other)
+        yield _pointer(path), f"{key} {value!r} -> {value + '_missing'!r} (no such {kind})", \
+            _set(path, value + "_missing")
+
+
+def _recase_value(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, key, value in _references(data):
+        new = value.upper() if value != value.upper() else value.lower()
+        if new != value:
+            yield _pointer(path), f"{key} {value!r} -> {new!r} (case)", _set(path, new)
+
+
+def _nearest(value: str, others: Sequence[str]) -> str | None:
+    """The other name sharing the longest prefix with ``value`` (a plausible slip), ties by name."""
+    if not others:
+        return None
+
+    def common(o: str) -> int:
+        n = 0
+        for a, b in zip(value, o, strict=False):
+            if a != b:
+                break
+            n += 1
+        return n
+    return sorted(others, key=lambda o: (-common(o), o))[0]
+
+
+def _mappings(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
+    raw = data.get("input_mappings")
+    if isinstance(raw, Mapping):
+        for name, m in raw.items():
+            if isinstance(m, Mapping):
+                yield ("input_mappings", name), m
+
+
+def _mapping_node(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    ids = [str(k) for _, wf in _workflows(data) for k in wf]
+    for path, m in _mappings(data):
+        node = m.get("node_id")
+        if node is None:
+            continue
+        other = next((i for i in ids if i != str(node)), None)
+        if other is not None:
+            yield _pointer((*path, "node_id")), f"mapping {path[-1]!r}: node_id {node!r} -> {other!r}", \
+                _set((*path, "node_id"), other)
+        yield _pointer((*path, "node_id")), f"mapping {path[-1]!r}: node_id {node!r} -> '999' (missing)", \
+            _set((*path, "node_id"), "999")
+
+
+def _mapping_field(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    wfs = [wf for _, wf in _workflows(data)]
+    for path, m in _mappings(data):
+        fld, node = m.get("field"), m.get("node_id")
+        if not isinstance(fld, str):
+            continue
+        inputs: list[str] = []
+        for wf in wfs:
+            n = wf.get(str(node))
+            if isinstance(n, Mapping) and isinstance(n.get("inputs"), Mapping):
+                inputs = [str(i) for i in n["inputs"] if f"inputs.{i}" != fld]
+        new = f"inputs.{inputs[0]}" if inputs else fld + "_x"
+        yield _pointer((*path, "field")), f"mapping {path[-1]!r}: field {fld!r} -> {new!r}", \
+            _set((*path, "field"), new)
+    for path, m in _mappings(data):
+        src = m.get("source")
+        if isinstance(src, str) and "{{" in src:
+            new = "{{USER_INPUT}}" if src != "{{USER_INPUT}}" else "{{PREVIOUS_OUTPUT}}"
+            yield _pointer((*path, "source")), f"mapping {path[-1]!r}: source {src!r} -> {new!r}", \
+                _set((*path, "source"), new)
+
+
+def _delete_node(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, wf in _workflows(data):
+        for nid, node in wf.items():
+            def edit(doc: Any, path: tuple[Any, ...] = path, nid: str = nid) -> None:
+                del _get(doc, path)[nid]
+            yield _pointer((*path, nid)), f"delete node {nid!r} ({node.get('class_type')})", edit
+
+
+def _delete_link(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, wf in _workflows(data):
+        for nid, node in wf.items():
+            inputs = node.get("inputs")
+            if not isinstance(inputs, Mapping):
+                continue
+            for name, value in inputs.items():
+                if isinstance(value, list) and len(value) == 2 and isinstance(value[1], int):
+                    def edit(doc: Any, p: tuple[Any, ...] = (*path, nid, "inputs"), name: str = name) -> None:
+                        del _get(doc, p)[name]
+                    yield (_pointer((*path, nid, "inputs", name)),
+                           f"delete link {node.get('class_type')} {nid!r}.{name} <- {value[0]!r}", edit)
+
+
+def _change_literal(rel: str, data: Mapping[str, Any], names: Names
+                    ) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, value in _walk(data):
+        if not path or isinstance(value, Mapping | list | bool):
+            continue
+        key = str(path[-1])
+        new: Any = None
+        if isinstance(value, str) and value.lower().endswith(_MODEL_SUFFIXES):
+            stem, _dot, ext = value.rpartition(".")
+            new = f"{stem}_v2.{ext}"
+        elif key in _LITERALS and isinstance(value, int | float | str):
+            new = next((v for v in _LITERALS[key] if v != value and type(v) is type(value)), None)
+        elif key.upper() in ("SAMPLER", "SCHEDULER", "WIDTH", "HEIGHT", "STEPS", "CFG"):
+            alias = {"SAMPLER": "sampler_name"}.get(key.upper(), key.lower())
+            new = next((v for v in _LITERALS.get(alias, ()) if v != value and type(v) is type(value)), None)
+        if new is not None:
+            yield _pointer(path), f"{key}: {value!r} -> {new!r}", _set(path, new)
+
+
+def _edit_text(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    for path, value in _walk(data):
+        if path and path[0] == "description" and isinstance(value, str):
+            yield _pointer(path), "edit the description text", _set(path, value + " (edited)")
+            return
+
+
+#: the operators, simplest first (Hypothesis shrinks towards the first)
+OPERATORS: tuple[Operator, ...] = (
+    Operator("drop-key", "drop a key the app reads (OUTPUT_CHUNK, pipeline, media_type, ...)", _drop_key),
+    Operator("recase-key", "change the case of such a key (OUTPUT_CHUNK -> output_chunk)", _recase_key),
+    Operator("recase-name", "change the case of a chunk, pipeline or output-config name", _recase_value),
+    Operator("swap-name", "name another chunk, pipeline or output config, or a missing one", _swap_name),
+    Operator("mapping-node", "point an input mapping at another or a missing node id", _mapping_node),
+    Operator("mapping-field", "change a mapping's field or source placeholder", _mapping_field),
+    Operator("delete-node", "delete a node (a custom node too) of an embedded workflow", _delete_node),
+    Operator("delete-link", "delete a link of an embedded workflow", _delete_link),
+    Operator("change-literal", "change a literal: model file, sampler, scheduler, size, steps, cfg", _change_literal),
+    Operator("edit-text", "edit a description text (should be equivalent)", _edit_text),
+)
+_BY_NAME = {op.name: op for op in OPERATORS}
+
+
+def _docs(tree: Tree) -> list[Doc]:
+    seen: dict[str, Doc] = {}
+    for doc in (*tree.configs.values(), *tree.pipelines.values(), *tree.chunks.values(),
+                *([tree.defaults] if tree.defaults else [])):
+        if doc.data is not None:
+            seen.setdefault(doc.rel, doc)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _names(tree: Tree) -> Names:
+    return Names(tuple(sorted(tree.chunks)), tuple(sorted(tree.pipelines)), tuple(sorted(tree.configs)))
+
+
+def enumerate_mutants(tree: Tree, operators: Sequence[str] = (), files: Sequence[str] = ()
+                      ) -> dict[str, dict[str, list[Mutant]]]:
+    """operator -> file -> its mutants (in document order), for the JSON files of ``tree``
+    (``files``: only those relative paths)."""
+    names = _names(tree)
+    out: dict[str, dict[str, list[Mutant]]] = {}
+    for op in OPERATORS:
+        if operators and op.name not in operators:
+            continue
+        for doc in _docs(tree):
+            if files and doc.rel not in files:
+                continue
+            assert doc.data is not None
+            for pointer, text, edit in op.find(doc.rel, doc.data, names):
+                data = _thaw(doc.data)
+                edit(data)
+                out.setdefault(op.name, {}).setdefault(doc.rel, []).append(
+                    Mutant(op.name, doc.rel, pointer, text, MappingProxyType(data)))
+    return out
+
+
+def _thaw(data: Mapping[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(dict(data))
+
+
+def mutant_strategy(mutants: Mapping[str, Mapping[str, Sequence[Mutant]]]) -> st.SearchStrategy[Mutant]:
+    """Draw (operator, file, target); shrinks to the first operator, file and target."""
+    ops = [op for op in mutants if mutants[op]]
+    if not ops:
+        return st.nothing()
+
+    @st.composite
+    def draw(d: st.DrawFn) -> Mutant:
+        op = d(st.sampled_from(ops))
+        files = sorted(mutants[op])
+        rel = d(st.sampled_from(files))
+        return d(st.sampled_from(list(mutants[op][rel])))
+    return draw()
+
+
+# --- applying a mutant --------------------------------------------------------------------------------
+def overlay(tree: Tree, rel: str, data: Mapping[str, Any]) -> Tree:
+    """``tree`` with the document at ``rel`` replaced by ``data`` (in memory)."""
+    frozen: Mapping[str, Any] = MappingProxyType(dict(data))
+
+    def swap(docs: Mapping[str, Doc]) -> Mapping[str, Doc]:
+        if not any(d.rel == rel for d in docs.values()):
+            return docs
+        return MappingProxyType({k: (replace(d, data=frozen) if d.rel == rel else d) for k, d in docs.items()})
+    defaults = tree.defaults
+    if defaults is not None and defaults.rel == rel:
+        defaults = replace(defaults, data=frozen)
+    return replace(tree, configs=swap(tree.configs), pipelines=swap(tree.pipelines), chunks=swap(tree.chunks),
+                   chunk_files=swap(tree.chunk_files), defaults=defaults)
+
+
+def _mutant_generator(base: Any, tree: Tree) -> Any:
+    gen = copy.copy(base)
+    gen.tree = tree
+    return gen
+
+
+# --- results ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConfigOutcome:
+    config: str
+    verdict: Verdict
+    new_findings: tuple[str, ...] = ()  # "check/backend: CODE node.input" of the kill
+    diff: str = ""  # the graph diff (survivors and kills)
+    fix: str = ""  # survivors: what would have caught it
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    mutant: Mutant
+    verdict: Verdict
+    outcomes: tuple[ConfigOutcome, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.mutant.to_dict(), "verdict": self.verdict,
+                "configs": [{"config": o.config, "verdict": o.verdict, "new_findings": list(o.new_findings),
+                             "diff": o.diff, "suggested_fix": o.fix} for o in self.outcomes]}
+
+
+@dataclass(frozen=True)
+class ConfigScore:
+    config: str
+    killed: int = 0
+    survived: int = 0
+    equivalent: int = 0
+
+    @property
+    def score(self) -> float | None:
+        n = self.killed + self.survived
+        return self.killed / n if n else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config, "killed": self.killed, "survived": self.survived,
+                "equivalent": self.equivalent, "score": self.score}
+
+
+@dataclass(frozen=True)
+class MutationReport:
+    results: tuple[MutantResult, ...]
+    seconds: float
+    examples: int
+    seed: int
+    fail_on: str
+
+    @property
+    def survivors(self) -> tuple[MutantResult, ...]:
+        return tuple(r for r in self.results if r.verdict == "survived")
+
+    def count(self, verdict: Verdict) -> int:
+        return sum(1 for r in self.results if r.verdict == verdict)
+
+    @property
+    def score(self) -> float | None:
+        n = self.count("killed") + self.count("survived")
+        return self.count("killed") / n if n else None
+
+    @property
+    def rate(self) -> float:
+        return len(self.results) / self.seconds if self.seconds > 0 else 0.0
+
+    def per_config(self) -> list[ConfigScore]:
+        tally: dict[str, dict[str, int]] = {}
+        for r in self.results:
+            for o in r.outcomes:
+                t = tally.setdefault(o.config, {"killed": 0, "survived": 0, "equivalent": 0})
+                t[o.verdict] += 1
+        return [ConfigScore(c, **t) for c, t in sorted(tally.items())]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mutants": len(self.results), "killed": self.count("killed"), "survived": self.count("survived"),
+            "equivalent": self.count("equivalent"), "score": self.score, "seconds": round(self.seconds, 3),
+            "mutants_per_second": round(self.rate, 2), "examples": self.examples, "seed": self.seed,
+            "fail_on": self.fail_on, "configs": [c.to_dict() for c in self.per_config()],
+            "survivors": [r.to_dict() for r in self.survivors],
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+# --- the runner ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MutationOptions:
+    seconds: float | None = 30.0
+    examples: int | None = None
+    max_mutants: int | None = None
+    seed: int = 0
+    configs: tuple[str, ...] = ()  # globs: only mutants of files these configs read; scores of these only
+    operators: tuple[str, ...] = ()
+    fail_on: Severity | None = Severity.ERROR
+
+
+Signature = tuple[str, ...]
+
+
+def _signatures(results: Sequence[CheckResult], fail_on: Severity | None) -> dict[Signature, str]:
+    out: dict[Signature, str] = {}
+    for r in results:
+        if r.status == "error":
+            out[("error", r.mode, r.check, r.backend)] = f"{r.check}/{r.backend} [{r.mode}]: check error"
+        for f in r.findings:
+            if fail_on is None or not f.severity.at_least(fail_on):
+                continue
+            sig = (r.mode, r.check, r.backend, f.code, f.node_id or "", f.input or "")
+            where = f" at {f.class_type or ''} {f.node_id!r}.{f.input}" if f.node_id else ""
+            out[sig] = f"{f.code} ({r.check}/{r.backend} [{r.mode}]){where}: {f.message.splitlines()[0][:160]}"
+    return out
+
+
+class Mutator:
+    """The unmutated project and its gate, and :meth:`classify` for one mutant (memoised)."""
+
+    def __init__(self, suite: Suite, *, fail_on: Severity | None = Severity.ERROR) -> None:
+        tree = getattr(suite.generator, "tree", None)
+        if not isinstance(tree, Tree):
+            raise ComfyContractError(
+                "hunt --mutate needs a project in the DevServer layout (`layout: devserver`)",
+                hint="mutating an adapter app's files is not supported yet (issue 16)")
+        self.suite = replace(suite, baseline=None)
+        self.tree = tree
+        self.fail_on = fail_on
+        self.base = Engine(self.suite, fail_on=fail_on)
+        self._base_sigs: dict[str, dict[Signature, str]] = {}
+        self._readers: dict[str, tuple[str, ...]] | None = None
+        self.cache: dict[tuple[str, str, str, str], MutantResult] = {}
+
+    def readers(self) -> dict[str, tuple[str, ...]]:
+        """File (relative to the tree) -> the configs whose rendering read it."""
+        if self._readers is None:
+            root = self.tree.root.resolve()
+            out: dict[str, list[str]] = {}
+            for config in self.base.configs():
+                files: set[str] = set()
+                for mode in self.suite.modes:
+                    r = self.base.rendered(config, mode)
+                    if isinstance(r, Rendered):
+                        files.update(r.sources)
+                        if r.config_file:
+                            files.add(r.config_file)
+                for f in files:
+                    try:
+                        rel = Path(f).resolve().relative_to(root).as_posix()
+                    except ValueError:
+                        continue
+                    out.setdefault(rel, []).append(config)
+            self._readers = {k: tuple(v) for k, v in out.items()}
+        return self._readers
+
+    def _gate(self, engine: Engine, config: str) -> dict[Signature, str]:
+        results: list[CheckResult] = []
+        for event in engine.run(Selection(configs=(glob.escape(config),))):
+            if isinstance(event, ConfigChecked):
+                results.extend(event.results)
+                if event.done == event.total:
+                    break
+        return _signatures(results, self.fail_on)
+
+    def _base_gate(self, config: str) -> dict[Signature, str]:
+        if config not in self._base_sigs:
+            self._base_sigs[config] = self._gate(self.base, config)
+        return self._base_sigs[config]
+
+    def _normalisation(self, config: str, mode: str) -> Normalisation:
+        load = getattr(self.suite.snapshots, "load", None)
+        if load is not None:
+            try:
+                snap = load(config, mode)
+            except ComfyContractError:
+                snap = None
+            if snap is not None:
+                return snap.normalisation  # type: ignore[no-any-return]
+        return Normalisation()
+
+    def _changes(self, engine: Engine, config: str) -> tuple[bool, str]:
+        """(changed, short graph diff text) between the unmutated and the mutated renders of ``config``."""
+        lines: list[str] = []
+        changed = False
+        for mode in self.suite.modes:
+            a, b = self.base.rendered(config, mode), engine.rendered(config, mode)
+            if isinstance(a, BaseException) or isinstance(b, BaseException):
+                if type(a) is not type(b) or str(a) != str(b):
+                    changed = True
+                    lines.append(f"[{mode}] the generator raised: {b}" if isinstance(b, BaseException) else
+                                 f"[{mode}] renders again")
+                continue
+            if (a.outcome, a.route, len(a.submissions)) != (b.outcome, b.route, len(b.submissions)):
+                changed = True
+                lines.append(f"[{mode}] outcome {a.outcome} ({len(a.submissions)} submission(s), route {a.route}) "
+                             f"-> {b.outcome} ({len(b.submissions)} submission(s), route {b.route})")
+                continue
+            norm = self._normalisation(config, mode)
+            for sa, sb in zip(a.submissions, b.submissions, strict=True):
+                if sa.workflow == sb.workflow or canonicalize(sa.workflow, norm) == canonicalize(sb.workflow, norm):
+                    continue
+                changed = True
+                d = diff(sa.workflow, sb.workflow, norm)
+                lines.append(f"[{mode}] " + d.to_text(indent="    "))
+                lines.append(f"    fix: {_suggest(config, mode, d, self)}")
+        return changed, "\n".join(lines)
+
+    def classify(self, mutant: Mutant, configs: Sequence[str] | None = None) -> MutantResult:
+        cached = self.cache.get(mutant.key)
+        if cached is not None:
+            return cached
+        readers = [c for c in self.readers().get(mutant.file, ()) if configs is None or c in configs]
+        engine = Engine(replace(self.suite, generator=_mutant_generator(self.suite.generator,
+                                                                          overlay(self.tree, mutant.file,
+                                                                                  mutant.data))),
+                        fail_on=self.fail_on)
+        outcomes: list[ConfigOutcome] = []
+        for config in readers:
+            changed, text = self._changes(engine, config)
+            if not changed:
+                outcomes.append(ConfigOutcome(config, "equivalent"))
+                continue
+            base = self._base_gate(config)
+            new = [msg for sig, msg in self._gate(engine, config).items() if sig not in base]
+            if new:
+                outcomes.append(ConfigOutcome(config, "killed", tuple(new[:5]), text))
+            else:
+                fixes = [line.split("fix: ", 1)[1] for line in text.splitlines() if "fix: " in line]
+                diff_text = "\n".join(line for line in text.splitlines() if "fix: " not in line)
+                outcomes.append(ConfigOutcome(config, "survived", (), diff_text,
+                                              fixes[0] if fixes else _generic_fix(config)))
+        verdicts = {o.verdict for o in outcomes}
+        verdict: Verdict = ("survived" if "survived" in verdicts else "killed" if "killed" in verdicts
+                            else "equivalent")
+        result = MutantResult(mutant, verdict, tuple(outcomes))
+        self.cache[mutant.key] = result
+        return result
+
+
+def _generic_fix(config: str) -> str:
+    return (f"an approved snapshot of {config!r} (`comfy-contract snapshot update --config {config}`) or a contract "
+            "would catch this")
+
+
+def _suggest(config: str, mode: str, d: GraphDiff, mutator: Mutator) -> str:
+    """The contract rule or snapshot that would have caught the diff ``d`` of (config, mode)."""
+    snapshots = mutator.suite.snapshots
+    has_snapshot = False
+    if snapshots is not None:
+        try:
+            has_snapshot = snapshots.path_for(config, mode).is_file()
+        except (OSError, ComfyContractError):
+            has_snapshot = False
+    change = d.changes[0]
+    if change.kind in (ChangeKind.NODE_REMOVED, ChangeKind.NODE_REPLACED, ChangeKind.OUTPUT_REMOVED):
+        rule: str | None = f"a contract `require_classes: [{change.class_type}]`"
+    elif change.kind is ChangeKind.LITERAL_CHANGED and isinstance(change.new, int | float) \
+            and not isinstance(change.new, bool):
+        rule = f"a contract `ranges: {{{change.class_type}.{change.input}: {{min: {change.old}, max: {change.old}}}}}`"
+    elif change.kind is ChangeKind.LITERAL_CHANGED:
+        rule = None  # no contract rule pins a text literal (a model file, a sampler): only a snapshot does
+    elif change.kind is ChangeKind.LINK_REWIRED:
+        rule = f"a contract `user_text_inputs: [{{class_type: {change.class_type}, input: {change.input}}}]`"
+    else:
+        rule = None
+    if has_snapshot:
+        snap = (f"re-approving the drifting snapshot of {config!r} [{mode}] (its S002 already fires, hiding this "
+                f"change: `comfy-contract snapshot update --config {config} --mode {mode}`)")
+    else:
+        snap = f"an approved snapshot (`comfy-contract snapshot update --config {config} --mode {mode}`)"
+    return f"{rule} or {snap} would catch this" if rule else f"{snap} would catch this"
+
+
+# --- the campaign -------------------------------------------------------------------------------------
+class _Stop(BaseException):
+    """Budget spent (not a failure)."""
+
+
+def mutation_campaign(suite: Suite, options: MutationOptions,
+                      progress: Callable[[str], None] | None = None) -> MutationReport:
+    """Draw mutants with Hypothesis until the budget is spent; shrink each survivor to the simplest edit.
+
+    Every distinct mutant drawn is classified once (and counted in the score); ``find`` looks for a survivor
+    not yet reported, and its shrinking leaves the simplest edit (first operator, file, target) that survives.
+    """
+    t0 = time.monotonic()
+    mutator = Mutator(suite, fail_on=options.fail_on)
+    configs: list[str] | None = None
+    if options.configs:
+        known = mutator.base.configs()
+        configs = [c for c in known if any(fnmatch.fnmatchcase(c, p) for p in options.configs)]
+        if not configs:
+            raise ComfyContractError(f"--config {', '.join(map(repr, options.configs))} matches no config",
+                                     hint="`comfy-contract render --list` prints the config names")
+    readers = mutator.readers()
+    files = [f for f, cs in readers.items() if configs is None or any(c in configs for c in cs)]
+    unknown = [o for o in options.operators if o not in _BY_NAME]
+    if unknown:
+        raise ComfyContractError(f"unknown mutation operator(s) {', '.join(map(repr, unknown))}",
+                                 hint=f"known: {', '.join(_BY_NAME)}")
+    mutants = enumerate_mutants(mutator.tree, options.operators, files)
+    total = sum(len(m) for per in mutants.values() for m in per.values())
+    strategy = mutant_strategy(mutants)
+    order: list[tuple[str, str, str, str]] = []
+    reported: set[tuple[str, str, str]] = set()  # (operator, file, config) of survivors already shrunk
+    counter = [0]
+    rng = random.Random(options.seed)
+    deadline = None if options.seconds is None else t0 + options.seconds
+
+    def spent() -> bool:
+        if deadline is not None and time.monotonic() >= deadline:
+            return True
+        if options.examples is not None and counter[0] >= options.examples:
+            return True
+        if options.max_mutants is not None and len(order) >= options.max_mutants:
+            return True
+        return len(order) >= total
+
+    def classify(m: Mutant) -> MutantResult:
+        fresh = m.key not in mutator.cache
+        if fresh and spent():
+            raise _Stop
+        result = mutator.classify(m, configs)
+        if fresh:
+            order.append(m.key)
+            if progress is not None and len(order) % 25 == 0:
+                rate = len(order) / max(1e-9, time.monotonic() - t0)
+                progress(f"mutants {len(order)}/{total} ({rate:.1f}/s), "
+                         f"{sum(1 for k in order if mutator.cache[k].verdict == 'survived')} survived")
+        return result
+
+    def survives(m: Mutant) -> bool:
+        counter[0] += 1
+        if counter[0] % 10 == 0 and spent():
+            raise _Stop
+        r = classify(m)
+        return any(o.verdict == "survived" and (m.operator, m.file, o.config) not in reported for o in r.outcomes)
+
+    while total and not spent():
+        hs = settings(max_examples=200, database=None, deadline=None, suppress_health_check=list(HealthCheck),
+                      phases=(Phase.generate, Phase.shrink))
+        try:
+            found = find(strategy, survives, settings=hs, random=random.Random(rng.random()))
+        except _Stop:
+            break
+        except (NoSuchExample, Unsatisfiable):
+            continue
+        for o in mutator.cache[found.key].outcomes:
+            if o.verdict == "survived":
+                reported.add((found.operator, found.file, o.config))
+    # report the survivors that remain after shrinking: per (operator, file, config) the simplest edit
+    results = [mutator.cache[k] for k in order]
+    return MutationReport(tuple(results), time.monotonic() - t0, counter[0], options.seed,
+                          "never" if options.fail_on is None else str(options.fail_on))
+
+
+def mutation_text(report: MutationReport, *, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for c in report.per_config():
+        if c.killed + c.survived == 0:
+            continue
+        score = f"{c.score:.0%}" if c.score is not None else "-"
+        lines.append(f"{c.config}: {score} ({c.killed} killed / {c.killed + c.survived} non-equivalent, "
+                     f"{c.equivalent} equivalent)")
+    for r in report.survivors:
+        lines.append("")
+        lines.append(f"SURVIVED {r.mutant.file}{r.mutant.path}: {r.mutant.description} ({r.mutant.operator})")
+        for o in r.outcomes:
+            if o.verdict != "survived":
+                continue
+            lines.append(f"  {o.config}: submitted graph changed, the gate reports nothing new")
+            lines.extend("    " + line for line in o.diff.splitlines()[:8])
+            lines.append(f"    suggested fix: {o.fix}")
+    score = f"{report.score:.0%}" if report.score is not None else "-"
+    lines.append("")
+    lines.append(f"mutate: {len(report.results)} mutants in {report.seconds:.1f}s ({report.rate:.1f}/s): "
+                 f"{report.count('killed')} killed, {report.count('survived')} survived, "
+                 f"{report.count('equivalent')} equivalent; mutation score {score}, seed {report.seed}")
+    return "\n".join(lines) + "\n"
+
+
+def mutation_json(report: MutationReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"

@@ -1,0 +1,114 @@
+"""``hunt --mutate``: edits to the sample app's files, classified against the real gate (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clirun import run
+from comfy_contract.check.engine import suite_from_project
+from comfy_contract.check.project import load_project
+from comfy_contract.fuzz.mutate import (
+    Mutant,
+    MutationOptions,
+    Mutator,
+    enumerate_mutants,
+    mutation_campaign,
+    mutation_text,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = REPO / "comfy-contract.yaml"
+
+
+@pytest.fixture(scope="module")
+def mutator() -> Mutator:
+    project = load_project(PROJECT)
+    return Mutator(suite_from_project(project, root=REPO))
+
+
+def _one(mutator: Mutator, operator: str, file: str, path: str) -> Mutant:
+    found = enumerate_mutants(mutator.tree, (operator,), (file,))[operator][file]
+    matches = [m for m in found if m.path == path]
+    assert matches, [m.path for m in found]
+    return matches[0]
+
+
+def test_dropping_output_chunk_is_killed(mutator: Mutator) -> None:
+    m = _one(mutator, "drop-key", "configs/output/sd35_large.json", "/parameters/OUTPUT_CHUNK")
+    result = mutator.classify(m, ["sd35_large"])
+    assert result.verdict == "killed"
+    (outcome,) = result.outcomes
+    assert any(f.startswith("R006") for f in outcome.new_findings), outcome.new_findings  # chunk not found
+
+
+def test_uncovered_literal_survives_with_diff_and_fix(mutator: Mutator) -> None:
+    m = _one(mutator, "change-literal", "configs/dual_encoder_fusion_split.json", "/parameters/STEPS")
+    result = mutator.classify(m)
+    assert result.verdict == "survived"
+    (outcome,) = [o for o in result.outcomes if o.config == "dual_encoder_fusion_split"]
+    assert "KSampler.steps" in outcome.diff
+    assert "28" in outcome.diff
+    assert "ranges: {KSampler.steps" in outcome.fix
+    assert "snapshot" in outcome.fix
+
+
+def test_description_edit_is_equivalent(mutator: Mutator) -> None:
+    mutants = enumerate_mutants(mutator.tree, ("edit-text",), ("configs/output/sd35_large.json",))
+    (m,) = mutants["edit-text"]["configs/output/sd35_large.json"]
+    result = mutator.classify(m)
+    assert result.verdict == "equivalent"
+    assert result.outcomes
+    assert all(o.verdict == "equivalent" for o in result.outcomes)
+
+
+def test_mutants_are_applied_in_memory(mutator: Mutator) -> None:
+    m = _one(mutator, "drop-key", "configs/output/sd35_large.json", "/parameters/OUTPUT_CHUNK")
+    on_disk = json.loads((mutator.tree.root / m.file).read_text(encoding="utf-8"))
+    assert "OUTPUT_CHUNK" in on_disk["parameters"]
+    assert "OUTPUT_CHUNK" not in m.data["parameters"]
+    assert "OUTPUT_CHUNK" in mutator.tree.configs["sd35_large"].data["parameters"]  # type: ignore[index]
+
+
+def test_every_operator_finds_targets_in_the_sample_app(mutator: Mutator) -> None:
+    from comfy_contract.fuzz.mutate import OPERATORS
+
+    mutants = enumerate_mutants(mutator.tree)
+    assert [op.name for op in OPERATORS if not mutants.get(op.name)] == []
+
+
+def test_campaign_scores_per_config_and_shrinks_survivors() -> None:
+    suite = suite_from_project(load_project(PROJECT), root=REPO)
+    report = mutation_campaign(suite, MutationOptions(seconds=None, examples=400, seed=1,
+                                                      configs=("dual_encoder_fusion_split",),
+                                                      operators=("change-literal", "edit-text")))
+    assert report.survivors
+    scores = {c.config: c for c in report.per_config()}
+    assert set(scores) == {"dual_encoder_fusion_split"}
+    score = scores["dual_encoder_fusion_split"]
+    assert score.survived > 0
+    assert score.equivalent > 0
+    data = report.to_dict()
+    assert data["survived"] == len(report.survivors)
+    assert data["configs"][0]["config"] == "dual_encoder_fusion_split"
+    text = mutation_text(report)
+    assert "SURVIVED" in text
+    assert "suggested fix:" in text
+    assert "mutation score" in text
+
+
+def test_cli_exit_codes() -> None:
+    code, out, err = run("hunt", "--mutate", "--project", str(PROJECT), "--config", "sd35_large", "--budget", "60s",
+                         "--seed", "1", "--operator", "drop-key")
+    assert code == 0, out + err
+    assert "sd35_large: 100%" in out
+    assert "seed 1" in err
+    code, out, _ = run("hunt", "--mutate", "--project", str(PROJECT), "--config", "dual_encoder_fusion_split",
+                       "--budget", "300", "--seed", "1", "--operator", "change-literal", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["survivors"]
+    assert run("hunt", "--max-mutants", "3", "--project", str(PROJECT))[0] == 2
+    assert run("hunt", "--mutate", "--config", "nope", "--project", str(PROJECT), "--budget", "5")[0] == 2
+    assert run("hunt", "--mutate", "--max-mutants", "0", "--project", str(PROJECT))[0] == 2
