@@ -5,6 +5,11 @@ Each sub-command is a module in this package with ``add_parser(subparsers)`` and
 Only the module of the command being run is imported (``--help`` imports none), so start-up stays
 fast: a command module may import the heavy stages it needs. Exit codes: 0 clean, 1 findings, 2 usage
 or input error (the message says what to do; never a traceback).
+
+Conventions every command shares: ``--quiet``/``-q`` (before or after the command's own words) leaves only
+errors on stderr - no progress, notes or summary chatter; results on stdout and in files are unchanged. No
+command writes colour (ANSI SGR) anywhere, so ``NO_COLOR`` holds as is; a live progress line on a terminal
+only erases itself (``ESC[K``), and never with ``--quiet``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.safetext import printable
@@ -59,13 +64,51 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Contract tests for the ComfyUI workflows your app generates.",
     )
     parser.add_argument("--version", action="version", version=f"comfy-contract {__version__}")
+    _add_quiet(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
         if name == command:
             importlib.import_module(f"comfy_contract.cli.{name}_cmd").add_parser(sub)
+            _add_quiet(sub.choices[name])
         else:
             sub.add_parser(name, help=help_text)
     return parser
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    """``--quiet``/``-q`` on ``parser`` and every sub-command parser below it (``snapshot update -q``), unless
+    a command defines it itself. ``SUPPRESS``: a nested parser's default never resets a ``-q`` given earlier."""
+    if "--quiet" not in parser._option_string_actions:
+        flags = ["--quiet"] + ([] if "-q" in parser._option_string_actions else ["-q"])
+        parser.add_argument(*flags, action="store_true", default=argparse.SUPPRESS,
+                            help="only errors on stderr: no progress, notes or summary")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_quiet(child)
+
+
+class _Quiet:
+    """stderr under ``--quiet``: passes on only lines that are errors (``comfy-contract: error: ...``, as
+    ``validate`` prints a bad input before going on); everything else is dropped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._line = ""
+
+    def write(self, text: str) -> int:
+        self._line += text
+        *lines, self._line = self._line.split("\n")
+        for line in lines:
+            if "error:" in line.split("\r")[-1][:40]:
+                self.stream.write(line.split("\r")[-1] + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -104,8 +147,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if not getattr(args, "command", None):
         parser.print_help(out)
         return 2
+    command_err: Any = _Quiet(err) if getattr(args, "quiet", False) else err
     try:
-        code: int = args.run(args, out, err)
+        code: int = args.run(args, out, command_err)
     except ComfyContractError as exc:
         print(printable(f"comfy-contract: error: {exc}"), file=err)
         return 2
