@@ -112,3 +112,21 @@ def test_cli_exit_codes() -> None:
     assert run("hunt", "--max-mutants", "3", "--project", str(PROJECT))[0] == 2
     assert run("hunt", "--mutate", "--config", "nope", "--project", str(PROJECT), "--budget", "5")[0] == 2
     assert run("hunt", "--mutate", "--max-mutants", "0", "--project", str(PROJECT))[0] == 2
+
+
+def test_a_config_that_stops_submitting_survives_unless_fail_on_info() -> None:
+    """Dropping the chunk's ``backend_type`` makes every image config submit nothing (text only): no check
+    compares outcomes, so the gate is silent at --fail-on error; R010 kills it at --fail-on info."""
+    from comfy_contract.core.findings import Severity
+
+    suite = suite_from_project(load_project(PROJECT), root=REPO)
+    results = {}
+    for fail_on in (Severity.ERROR, Severity.INFO):
+        mut = Mutator(suite, fail_on=fail_on)
+        m = _one(mut, "drop-key", "chunks/output_image.json", "/backend_type")
+        results[fail_on] = mut.classify(m, ["bauhaus"])
+    survived = results[Severity.ERROR].outcomes[0]
+    assert survived.verdict == "survived"
+    assert "outcome workflow (1 submission(s), route None) -> text (0 submission(s)" in survived.diff
+    assert "--fail-on info" in survived.fix
+    assert results[Severity.INFO].verdict == "killed"

@@ -607,6 +607,9 @@ class Mutator:
                 changed = True
                 lines.append(f"[{mode}] outcome {a.outcome} ({len(a.submissions)} submission(s), route {a.route}) "
                              f"-> {b.outcome} ({len(b.submissions)} submission(s), route {b.route})")
+                lines.append(f"    fix: no check compares what a config submits at all (outcome {a.outcome} -> "
+                             f"{b.outcome}; snapshots and contracts only look at workflows): `check --fail-on info` "
+                             "shows the route's R010/R015/R018 finding; an expected-outcome rule is not there yet")
                 continue
             norm = self._normalisation(config, mode)
             for sa, sb in zip(a.submissions, b.submissions, strict=True):
