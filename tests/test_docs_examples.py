@@ -105,7 +105,7 @@ def _commands(block: Block) -> list[Command]:
                 code = EXIT.search(line)
                 commands.append(Command(shlex.split(line, comments=True), int(code.group(1)) if code else 0, []))
         return commands
-    for line in block.body.splitlines():  # console
+    for line in block.body.replace("\\\n", " ").splitlines():  # console
         if line.startswith("$ "):
             code = EXIT.search(line)
             commands.append(Command(shlex.split(line[2:], comments=True), int(code.group(1)) if code else 0, []))
@@ -167,3 +167,18 @@ def test_python_example_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(REPO)
     namespace: dict[str, object] = {"__name__": f"docs_example_{block.line}"}
     exec(compile(block.body, block.id, "exec"), namespace)
+
+
+def test_the_convention_itself() -> None:
+    """``# exit N``, console output in order, ``...`` and continuation lines are read as documented."""
+    body = "$ comfy-contract check \\\n  --verbose   # exit 1\nA  b\n...\nC\n"
+    console = Block("x.md", 1, "console", "console", body)
+    (command,) = _commands(console)
+    assert (command.words, command.exit_code, command.expected) == (["comfy-contract", "check", "--verbose"], 1,
+                                                                     ["A  b", "...", "C"])
+    _assert_output(console, command, "A b\nx\nC\n")
+    with pytest.raises(AssertionError, match="did not print 'C'"):
+        _assert_output(console, command, "C\nA b\n")
+    sh = Block("x.md", 1, "sh", "sh no-run", "comfy-contract render --list   # config names only\n")
+    assert not sh.runs
+    assert _commands(sh)[0].exit_code == 0
