@@ -124,3 +124,17 @@ def test_bad_behaviour_pins_are_usage_errors(sample_app: Path, tmp_path: Path) -
         assert code == 2, err
         assert message in err
         assert "Traceback" not in err
+
+
+def test_behaviour_pin_on_the_command_line_routes_to_the_direct_backend(sample_app: Path, tmp_path: Path) -> None:
+    args = ("render", "--layout", "devserver", "--root", str(sample_app / "schemas"), "--config", "sd35_diffusers",
+            "--mode", "eco")
+    for pins, outcome, route in (((), "workflow", None), (("--behaviour", "gpu_service=up"), "backend", "diffusers")):
+        code, _, err = run(*args, *pins, "--out", str(tmp_path / route_dir(route)))
+        assert code == 0, err
+        (entry,) = json.loads((tmp_path / route_dir(route) / "manifest.json").read_text())["configs"]
+        assert (entry["outcome"], entry.get("route")) == (outcome, route)
+
+
+def route_dir(route: str | None) -> str:
+    return f"out-{route or 'comfyui'}"
