@@ -198,3 +198,19 @@ def test_a_project_can_compare_prompt_texts_in_snapshots(app: Path) -> None:
     code, _out, err = run("check", cwd=app)
     assert code == 2
     assert "key normalisation: unknown normalisation option(s) ['nonsense']" in err
+
+
+def test_hunt_finds_each_defect_with_the_built_in_input_space(app: Path) -> None:
+    # the adapter app has no generators/*.yaml: hunt draws from its built-in space; the defects do not depend on
+    # the input (they are static), so --include-static reports them, each with a reproducer
+    argv = ("hunt", "--budget", "40", "--seed", "1", "--database", "none", "--include-static",
+            "--crash-dir", str(app / "crashes"))
+    code, out, err = run(*argv, cwd=app)
+    assert code == 1, err
+    assert "the built-in one for adapter apps" in err
+    reproducers = [json.loads(p.read_text("utf-8")) for p in (app / "crashes").glob("*.json")
+                   if not p.name.endswith(".prompt.json")]
+    assert len(reproducers) == 3, out
+    for config, code_ in (("photo", "V004"), ("poster", "L003"), ("sketch", "L001")):
+        assert re.search(rf"^FAIL {config} \[draft\] .*: {code_} ", out, re.M), out
+    assert "make imagegen.build:workflow write" in out  # advice in the adapter's terms
