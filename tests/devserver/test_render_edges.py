@@ -222,3 +222,16 @@ def test_a_config_name_with_a_lone_surrogate_still_renders(tmp_path: Path) -> No
         "parameters": {"OUTPUT_CHUNK": "wf", "STEPS": 20, "SEED": "random"}}})
     rendered = DevserverGenerator(root).render("odd\ud800", "eco")
     assert rendered.outcome == "workflow"
+
+
+def test_a_fallback_chunk_without_a_workflow_fails_where_the_fallback_is_declared(tmp_path: Path) -> None:
+    # 08a54d7: sd35_large_turbo's Diffusers chunk falls back to another Diffusers chunk (an app bug)
+    root = _diffusers_tree(tmp_path, {"fallback_chunk": "dy"})
+    write(root, "chunks/dy.json", {"name": "dy", "type": "output_chunk", "backend_type": "diffusers",
+                                   "media_type": "image", "input_mappings": {}})
+    rendered = DevserverGenerator(root).render("out", "eco")
+    (finding,) = [f for f in rendered.findings if f.code == "R017"]
+    assert finding.file is not None
+    assert finding.file.endswith("chunks/dx.json")
+    assert finding.path == "/meta/fallback_chunk"
+    assert "No workflow found in chunk 'dy'" in finding.message

@@ -662,6 +662,11 @@ class _Router:
                                 f"does not exist; the app fails (\"Fallback chunk '{fallback}' not found\").", doc,
                                 "/meta/fallback_chunk", code="R006")
             fdoc, fchunk = target
+            if not (isinstance(fchunk.get("workflow"), Mapping) and fchunk.get("workflow")):
+                raise self.fail(f"{doc.rel}: the {backend} backend {why}, and its meta.fallback_chunk {fallback!r} "
+                                f"has no `workflow` (it is not a ComfyUI chunk); the app fails (\"No workflow found "
+                                f"in chunk '{fallback}'\"). Point the fallback at a ComfyUI chunk.", doc,
+                                "/meta/fallback_chunk")
             self.run.add(Finding("R018", f"{doc.rel}: the {backend} backend {why}, so the app submits its "
                                  f"meta.fallback_chunk {fallback!r} to ComfyUI.", severity=Severity.INFO,
                                  file=doc.file, path="/meta/fallback_chunk"))
