@@ -9,8 +9,9 @@ not load the campaign machinery.
 
 from __future__ import annotations
 
-import importlib
 import typing
+
+from comfy_contract.core.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from comfy_contract.fuzz.campaign import HuntOptions, hunt, run_config
@@ -128,14 +129,4 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> typing.Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'comfy_contract.fuzz' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy_exports(__name__, globals(), _EXPORTS, __all__)
