@@ -195,7 +195,7 @@ EXTENSION_POINTS = {
     "check": ("check/engine.py", ("CHECKS", "Check", "Found", "Suite", "suite_from_project")),
     "lint": ("check/lints.py", ("LINTS", "PROJECT_LINTS", "Lint", "ProjectLint", "LintContext")),
     "finding code": ("core/codes.py", ("_TABLE", "Code")),
-    "era": ("validation/eras.py", ("ERAS", "Era")),
+    "era": ("validation/eras/__init__.py", ("ERAS", "_ALL", "choose_era")),
     "report format": ("report/formats.py", ("WRITERS",)),
     "generator": ("render/model.py", ("Generator", "Rendered")),
     "CLI command": ("cli/__init__.py", ("COMMANDS",)),

@@ -9,6 +9,7 @@ import pytest
 
 from comfy_contract import Catalog, CatalogError, UnsupportedEraError, load_catalog, merge_catalogs, validate
 from comfy_contract.core.errors import InputError
+from comfy_contract.validation.eras import choose_era
 
 REPO = Path(__file__).resolve().parents[1]
 STOCK = REPO / "contracts" / "catalogs" / "comfyui-0.3.75.json"
@@ -34,20 +35,53 @@ def test_raw_dump_detects_era_from_fields(tmp_path: Path) -> None:
     assert catalog.era.id == "0.3.75"
 
 
-def test_newer_fields_need_an_explicit_version(tmp_path: Path) -> None:
+def test_newer_fields_choose_the_2026_era(tmp_path: Path) -> None:
     raw = {"X": {"input": {}, "output": [], "output_node": True, "is_input_list": False}}
     path = tmp_path / "new.json"
     path.write_text(json.dumps(raw))
-    with pytest.raises(UnsupportedEraError, match="newer than Nov 2025"):
-        load_catalog(path)
+    catalog = load_catalog(path)
+    assert catalog.era.id == "2026"
+    assert "guessed from the catalog's /object_info fields" in catalog.era_reason
     assert load_catalog(path, comfyui_version="0.3.75").era.id == "0.3.75"
 
 
-def test_unsupported_version(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("version", "era", "exact", "reason"),
+    [
+        ("0.3.75", "0.3.75", True, "ComfyUI 0.3.75"),
+        ("0.7.0", "2026", True, "ComfyUI 0.7.0"),
+        ("v0.38.1", "2026", True, "ComfyUI v0.38.1"),
+        ("0.41.0", "2026", False, "newer than every era this release models: the newest table (2026) is used"),
+        ("2.0", "2026", False, "newer than every era"),
+    ],
+)
+def test_a_version_picks_an_era_and_never_refuses(version: str, era: str, exact: bool, reason: str,
+                                                  tmp_path: Path) -> None:
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"comfyui_version": "0.7.0", "object_info": {}}))
-    with pytest.raises(UnsupportedEraError, match=r"ComfyUI 0.7.0 is outside"):
+    path.write_text(json.dumps({"comfyui_version": version, "object_info": {}}))
+    catalog = load_catalog(path)
+    assert catalog.era.id == era
+    assert reason in catalog.era_reason
+    assert choose_era(comfyui_version=version).exact is exact
+
+
+def test_text_that_is_no_version_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"comfyui_version": "latest", "object_info": {}}))
+    with pytest.raises(UnsupportedEraError, match=r"cannot read ComfyUI version 'latest'"):
         load_catalog(path)
+
+
+def test_node_replacements_round_trip_through_the_envelope(tmp_path: Path) -> None:
+    replacements = {"OldNode": [{"old_node_id": "OldNode", "new_node_id": "X"}]}
+    raw = {"comfyui_version": "0.30.0", "node_replacements": replacements,
+           "object_info": {"X": {"input": {}, "output": [], "output_node": True}}}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(raw))
+    catalog = load_catalog(path)
+    assert dict(catalog.node_replacements) == replacements
+    assert catalog.to_envelope()["node_replacements"] == replacements
+    assert "node_replacements" not in catalog.metadata
 
 
 def test_merge_pack_into_stock(stock_catalog: Catalog) -> None:

@@ -10,14 +10,14 @@ stock catalog. Catalogs are immutable; :meth:`Catalog.merge` returns a new one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from comfy_contract.core.errors import CatalogError, ComfyContractError
 from comfy_contract.core.jsonio import read_json, thaw
-from comfy_contract.validation.eras import DEFAULT_ERA, Era, era_for_fields, get_era
+from comfy_contract.validation.eras import DEFAULT_ERA, Era, choose_era
 
 __all__ = ["Catalog", "InputSpec", "NodeSpec", "load_catalog", "merge_catalogs"]
 
@@ -133,6 +133,10 @@ class Catalog:
     name: str | None = None
     sources: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: how the era was chosen (printed in reports), e.g. "ComfyUI 0.3.75 (recorded in the catalog)"
+    era_reason: str = "the default era"
+    #: ``GET /node_replacements`` of the install (2026 servers rewrite such nodes before validating)
+    node_replacements: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: per-era compiled validation tables (filled lazily by the validator; not part of the value)
     _compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
@@ -147,6 +151,7 @@ class Catalog:
         name: str | None = None,
         source: str = "<object_info>",
         metadata: Mapping[str, Any] | None = None,
+        node_replacements: Mapping[str, Any] | None = None,
     ) -> Catalog:
         """Build a catalog from a decoded ``/object_info`` mapping.
 
@@ -154,21 +159,16 @@ class Catalog:
         field set of the entries.
         """
         nodes = {str(k): _node_spec(str(k), v, source) for k, v in object_info.items()}
-        if isinstance(era, str):
-            resolved = get_era(era)
-        elif era is not None:
-            resolved = era
-        elif comfyui_version:
-            resolved = get_era(comfyui_version)
-        else:
-            resolved = era_for_fields(object_info)
+        choice = choose_era(era=era, comfyui_version=comfyui_version, object_info=object_info)
         return cls(
             nodes=MappingProxyType(nodes),
-            era=resolved,
+            era=choice.era,
             comfyui_version=comfyui_version,
             name=name,
             sources=(source,),
             metadata=MappingProxyType(dict(metadata or {})),
+            era_reason=choice.reason,
+            node_replacements=MappingProxyType(dict(node_replacements or {})),
         )
 
     # -- queries ------------------------------------------------------------------------------
@@ -185,8 +185,8 @@ class Catalog:
         return self.nodes.get(class_type)
 
     def with_era(self, era: Era | str) -> Catalog:
-        resolved = get_era(era) if isinstance(era, str) else era
-        return Catalog(self.nodes, resolved, self.comfyui_version, self.name, self.sources, self.metadata)
+        choice = choose_era(era=era)
+        return replace(self, era=choice.era, era_reason=choice.reason, _compiled={})
 
     def merge(self, *others: Catalog, name: str | None = None) -> Catalog:
         """A new catalog with the classes of ``others`` added (later ones win on a name clash).
@@ -198,10 +198,8 @@ class Catalog:
         for other in others:
             nodes.update(other.nodes)
             sources.extend(other.sources)
-        return Catalog(
-            MappingProxyType(nodes), self.era, self.comfyui_version, name or self.name, tuple(sources),
-            self.metadata,
-        )
+        return replace(self, nodes=MappingProxyType(nodes), name=name or self.name, sources=tuple(sources),
+                       _compiled={})
 
     def without_choices(self, values: Iterable[str], *, name: str | None = None) -> Catalog:
         """A new catalog whose combo inputs no longer offer ``values`` (e.g. model files an install lacks)."""
@@ -215,7 +213,7 @@ class Catalog:
                     elif spec[0] == "COMBO" and len(spec) > 1 and isinstance(spec[1].get("options"), list):
                         spec[1]["options"] = [c for c in spec[1]["options"] if c not in drop]
         nodes = Catalog.from_object_info(info, era=self.era).nodes
-        return Catalog(nodes, self.era, self.comfyui_version, name or self.name, self.sources, self.metadata)
+        return replace(self, nodes=nodes, name=name or self.name, _compiled={})
 
     def object_info(self) -> dict[str, Any]:
         """The catalog as ``/object_info`` JSON (for writing merged catalogs)."""
@@ -226,7 +224,9 @@ class Catalog:
             "format": ENVELOPE_FORMAT,
             "comfyui_version": self.comfyui_version,
             "era": self.era.id,
-            **{k: thaw(v) for k, v in self.metadata.items() if k not in {"format", "comfyui_version", "era"}},
+            **{k: thaw(v) for k, v in self.metadata.items()
+               if k not in {"format", "comfyui_version", "era", "node_replacements"}},
+            **({"node_replacements": thaw(self.node_replacements)} if self.node_replacements else {}),
             "object_info": self.object_info(),
         }
 
@@ -250,14 +250,19 @@ def catalog_from_data(
             raise CatalogError(source, "not a node catalog: `object_info` must map class names to node entries")
         version = comfyui_version or data.get("comfyui_version")
         is_pack = data.get("kind") == PACK_KIND
-        meta = {k: v for k, v in data.items() if k != "object_info"}
+        meta = {k: v for k, v in data.items() if k not in ("object_info", "node_replacements")}
+        replacements = data.get("node_replacements") or {}
+        if not isinstance(replacements, Mapping):
+            raise CatalogError(source, "`node_replacements` must be the JSON of GET /node_replacements "
+                                       "(old class name -> list of replacements)")
         if is_pack and era is None and version is None:
             return Catalog.from_object_info(
                 info, era=DEFAULT_ERA, name=str(data.get("name") or Path(source).stem), source=source,
                 metadata=meta,
             )
         return Catalog.from_object_info(
-            info, comfyui_version=version, era=era, name=data.get("name"), source=source, metadata=meta
+            info, comfyui_version=version, era=era, name=data.get("name"), source=source, metadata=meta,
+            node_replacements=replacements,
         )
     if _looks_like_object_info(data):
         return Catalog.from_object_info(data, comfyui_version=comfyui_version, era=era, source=source)
