@@ -51,6 +51,7 @@ from comfy_contract.check.results import (
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import json_pointer
+from comfy_contract.core.shard import Shard
 from comfy_contract.render.model import MODES, Generator, Rendered, RenderInputs, Submission
 from comfy_contract.validation.catalog import Catalog
 from comfy_contract.validation.validator import validate_request
@@ -149,10 +150,12 @@ class Selection:
     checks: tuple[str, ...] = ()
     #: files changed (absolute or relative to the suite root); ``None`` means no change filter
     changed_files: tuple[str, ...] | None = None
+    #: only the configs of this shard (``--shard i/n``; see :mod:`comfy_contract.core.shard`)
+    shard: Shard | None = None
 
     @property
     def is_full(self) -> bool:
-        return not self.configs and self.changed_files is None
+        return not self.configs and self.changed_files is None and self.shard is None
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,8 @@ class Engine:
                     )
                 picked.update(dict.fromkeys(matches))
             configs = tuple(c for c in known if c in picked)
+        if selection.shard is not None:
+            configs = selection.shard.pick(configs)
         modes = _pick("mode", selection.modes, self.suite.modes, "--mode")
         backends = _pick("backend", selection.backends, tuple(self.suite.backends), "--backend")
         checks = _pick("check", selection.checks, self.suite.checks, "--check")
@@ -522,6 +527,13 @@ class Engine:
         note = None
         if selection.changed_files is not None:
             configs, note = self.select_changed(selection.changed_files, configs, modes)
+        shard = selection.shard
+        if shard is not None:
+            unsharded = self.resolve(replace(selection, shard=None))[0]
+            if selection.changed_files is not None:
+                unsharded = self.select_changed(selection.changed_files, unsharded, modes)[0]
+            said = shard.describe(len(configs), len(unsharded))
+            note = said if note is None else f"{said}; {note}"
         total = len(configs) * len(modes)
         yield RunStarted(total, configs, modes, backends, checks, note)
         results: list[CheckResult] = []
@@ -537,15 +549,40 @@ class Engine:
                 done += 1
                 results.extend(batch)
                 yield ConfigChecked(config, mode, done, total, tuple(batch))
-        full = (selection.is_full and not selection.modes and not selection.checks
-                and set(backends) == set(self.suite.backends))
-        results, meta = self.apply_baseline(results, partial=not full)
-        results.extend(self.project_results(meta, full=full))
+        whole = (not selection.modes and not selection.checks and set(backends) == set(self.suite.backends))
+        full = selection.is_full and whole
+        if shard is not None:
+            # a whole shard judges the baseline entries of its own configs as a full run does (_shard_meta);
+            # the project-wide results come once, from shard 1: the shards' reports add up to the unsharded one
+            sharded_full = whole and not selection.configs and selection.changed_files is None
+            results, meta = self.apply_baseline(results, partial=not sharded_full)
+            meta = self._shard_meta(meta, shard)
+            if shard.index == 1:
+                results.extend(self.project_results(meta, full=sharded_full))
+            elif meta:  # expired or stale entries of this shard's configs
+                results.append(self._project_result("baseline", meta))
+        else:
+            results, meta = self.apply_baseline(results, partial=not full)
+            results.extend(self.project_results(meta, full=full))
         yield RunFinished(Report(
             tuple(results), fail_on=self.fail_on, backends=backends, modes=modes, checks=checks,
             root=str(self.suite.root), project_file=self._rel(self.suite.project_file), selection_note=note,
             command=self.command, graphs=self.graphs(configs, modes),
         ))
+
+    def _shard_meta(self, meta: tuple[Finding, ...], shard: Shard) -> tuple[Finding, ...]:
+        """The baseline's meta findings a shard can judge: a stale entry (B001) only when every config its
+        glob matches is in this shard (one matching no config at all: in shard 1). An entry whose glob spans
+        shards is judged stale only by an unsharded run; an expired one (B002) by each shard it matched in."""
+
+        def judged(f: Finding) -> bool:
+            if f.code != "B001" or not isinstance(f.expected, Mapping):
+                return True
+            glob = str(f.expected.get("config", "*"))
+            matching = [c for c in self.configs() if fnmatch.fnmatchcase(c, glob)]
+            return all(shard.owns(c) for c in matching) if matching else shard.index == 1
+
+        return tuple(f for f in meta if judged(f))
 
     def graphs(self, configs: Sequence[str], modes: Sequence[str]) -> dict[tuple[str, str], Graphs]:
         """What the HTML report draws: each rendered (config, mode)'s first workflow and its snapshot's.

@@ -27,6 +27,7 @@ from comfy_contract.check.results import FAIL_ON, PROJECT, CheckResult, Report, 
 from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.core.safetext import printable
+from comfy_contract.core.shard import Shard, parse_shard
 from comfy_contract.report.formats import FORMATS, render_report
 from comfy_contract.report.text import report_text, summary_line
 
@@ -44,6 +45,9 @@ def add_parser(sub: Any) -> None:
                    help="the project file, as for the other commands (the same as PATH)")
     p.add_argument("--config", action="append", default=[], metavar="NAME",
                    help="only configs with this name or glob (repeatable)")
+    p.add_argument("--shard", metavar="I/N",
+                   help="only shard I of N (1-based): the configs whose name hashes (SHA-256) to it; the same on "
+                   "every machine, so N CI jobs with --shard 1/N ... N/N check every config once (docs/ci.md)")
     p.add_argument("--mode", action="append", default=[], metavar="MODE", help="only this execution mode (repeatable)")
     p.add_argument("--backend", action="append", default=[], metavar="NAME",
                    help="only this backend of the project (repeatable)")
@@ -126,6 +130,7 @@ def _write_file(path: Path, text: str) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fail_on = parse_fail_on(args.fail_on)
     writes = _writes(args.write)
+    shard = parse_shard(args.shard) if args.shard is not None else None  # before loading anything: exit 2 fast
     if args.project is not None:
         if args.path is not None and args.path != args.project:
             raise ComfyContractError(f"check got two projects: PATH {args.path!r} and --project {args.project!r}",
@@ -138,7 +143,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         suite = captured_suite(suite, project)
     try:
-        return _run(args, out, err, project, suite, fail_on, writes)
+        return _run(args, out, err, project, suite, fail_on, writes, shard)
     finally:
         close = getattr(suite.generator, "close", None)
         if callable(close):
@@ -146,10 +151,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite: Any, fail_on: Any,
-         writes: list[tuple[str, Path]]) -> int:
+         writes: list[tuple[str, Path]], shard: Shard | None = None) -> int:
     engine = Engine(suite, fail_on=fail_on)
     if args.list:
-        out.write("configs:  " + " ".join(engine.configs()) + "\n")
+        configs = engine.configs() if shard is None else shard.pick(engine.configs())
+        if shard is not None:
+            out.write(shard.describe(len(configs), len(engine.configs())) + "\n")
+        out.write("configs:  " + " ".join(configs) + "\n")
         out.write("modes:    " + " ".join(suite.modes) + "\n")
         out.write("backends: " + " ".join(suite.backends) + "\n")
         out.write("checks:   " + " ".join(suite.checks) + "\n")
@@ -162,7 +170,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite
     elif args.changed_files is not None:
         changed = tuple(args.changed_files)
     selection = Selection(configs=tuple(args.config), modes=tuple(args.mode), backends=tuple(args.backend),
-                          checks=tuple(args.checks), changed_files=changed)
+                          checks=tuple(args.checks), changed_files=changed, shard=shard)
     is_tty = bool(getattr(err, "isatty", lambda: False)())
     show = args.progress if args.progress is not None else is_tty and err is sys.stderr
     report: Report = engine.report(selection, on_event=_Progress(err, is_tty) if show else None)

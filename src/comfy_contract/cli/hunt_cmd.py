@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.jsonio import ensure_writable_folder, write_text_atomic
 from comfy_contract.core.safetext import PrintableStream
+from comfy_contract.core.shard import parse_shard
 from comfy_contract.fuzz.campaign import (
     ConfigFinished,
     Event,
@@ -26,6 +27,7 @@ from comfy_contract.fuzz.campaign import (
     HuntStarted,
     Progress,
     hunt,
+    select_configs,
 )
 from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE, database_from_spec
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
@@ -52,6 +54,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--project", metavar="FILE", help="project file (default: searched upwards from the cwd)")
     p.add_argument("--config", action="append", default=[], metavar="GLOB", help="only configs matching GLOB "
                    "(repeatable)")
+    p.add_argument("--shard", metavar="I/N",
+                   help="only shard I of N (1-based) of the configs, chosen by the SHA-256 of each name - the same "
+                   "split as `check --shard`, on every machine (docs/ci.md); the budget is this shard's")
+    p.add_argument("--list", action="store_true", help="print the configs this run would hunt (after --config "
+                   "and --shard) and exit")
     p.add_argument("--budget", default="60s", metavar="60s|N",
                    help="time (60s, 5m, 1h) or number of examples for the whole campaign (default 60s)")
     p.add_argument("--seed", type=int, default=None, help="campaign seed (default: random, printed)")
@@ -102,6 +109,7 @@ class _Display:
         self.kind = "" if include_static else "input-dependent "
         self.tty = bool(getattr(err, "isatty", lambda: False)())
         self.dirty = False
+        self.shard = ""
 
     def _progress(self, text: str) -> None:
         if self.tty:
@@ -119,8 +127,11 @@ class _Display:
     def __call__(self, event: Event) -> None:
         if isinstance(event, HuntStarted):
             budget = f"{event.seconds:g}s" if event.seconds is not None else f"{event.examples} examples"
+            which = (f"{len(event.configs)} configs" if event.shard is None
+                     else event.shard.describe(len(event.configs), event.selected))
+            self.shard = "" if event.shard is None else f" (shard {event.shard})"
             self.err.write(f"comfy-contract hunt: seed {event.seed} (rerun with --seed {event.seed}); "
-                           f"{len(event.configs)} configs, budget {budget}, {event.jobs} job(s)\n")
+                           f"{which}, budget {budget}, {event.jobs} job(s)\n")
         elif isinstance(event, Progress):
             if event.current is not None and not self.tty:
                 return  # mid-config ticks only on a terminal
@@ -146,9 +157,9 @@ class _Display:
             self.err.write(f"  {event.config}: skipped ({event.skipped})\n")
         elif isinstance(event, HuntFinished):
             self._clear()
-            self.out.write(f"hunt: {event.configs} configs, {event.examples} examples in {event.seconds:.1f}s "
-                           f"({event.rate:.0f}/s), {len(event.reproducers)} {self.kind}failure(s), seed "
-                           f"{event.seed}\n")
+            self.out.write(f"hunt: {event.configs} configs{self.shard}, {event.examples} examples in "
+                           f"{event.seconds:.1f}s ({event.rate:.0f}/s), {len(event.reproducers)} "
+                           f"{self.kind}failure(s), seed {event.seed}\n")
             if event.static and self.kind:
                 names = ", ".join(sorted(event.static))
                 self.out.write(f"static: {len(event.static)} config(s) already fail with the default inputs "
@@ -169,14 +180,25 @@ def _short_inputs(rep: Reproducer) -> dict[str, Any]:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     seconds, examples = parse_budget(args.budget)
     if args.mutate:
+        if args.shard is not None or args.list:
+            raise ComfyContractError("--shard and --list do not go with --mutate",
+                                     hint="drop them, or narrow the mutants with --config")
         return _mutate(args, out, err, seconds, examples)
     if args.max_mutants is not None or args.operator or args.format != "text":
         raise ComfyContractError("--max-mutants, --operator and --format go with --mutate",
                                  hint="add --mutate, or drop them")
     if args.jobs < 1:
         raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
+    shard = parse_shard(args.shard) if args.shard is not None else None
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     target = load_target(args.project, space_files=args.space, snapshots=args.snapshots, lints=not args.no_lints)
+    if args.list:
+        selected = select_configs(target.configs(), args.config)
+        picked = selected if shard is None else shard.pick(selected)
+        if shard is not None:
+            out.write(shard.describe(len(picked), len(selected)) + "\n")
+        PrintableStream(out).write("".join(f"{name}\n" for name in picked))
+        return 0
     if target.space.files == default_adapter_space().files:
         err.write("input space: none in generators/, so the built-in one for adapter apps (user text with blank "
                   "text, braces and {{X}}, long and non-ASCII text; a seed); add generators/*.yaml to change it\n")
@@ -192,6 +214,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         include_static=args.include_static, crash_dir=args.crash_dir, database=database,
         derandomize=args.derandomize, project=target.project_file,
         space_files=tuple(args.space) if args.space else None, snapshots=args.snapshots, lints=not args.no_lints,
+        shard=shard,
     )
     shown: Any = PrintableStream(out)  # config names and inputs from the repository: escapes shown, not run
     result = hunt(target, options, _Display(shown, err, Path(args.export_tests) if args.export_tests else None,

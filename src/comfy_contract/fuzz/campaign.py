@@ -25,6 +25,7 @@ from hypothesis.database import ExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from comfy_contract.core.errors import ComfyContractError
+from comfy_contract.core.shard import Shard
 from comfy_contract.fuzz.profiles import database_from_spec
 from comfy_contract.fuzz.properties import PropertyFailure, PropertyResult, Signature
 from comfy_contract.fuzz.reproducer import Reproducer, write_reproducer
@@ -63,6 +64,7 @@ class HuntOptions:
     space_files: tuple[str, ...] | None = None
     snapshots: bool = False
     lints: bool = True
+    shard: Shard | None = None  # only this shard's configs (--shard i/n), after ``configs``
 
 
 # --- events ------------------------------------------------------------------------------------------
@@ -73,6 +75,8 @@ class HuntStarted:
     seconds: float | None
     examples: int | None
     jobs: int
+    shard: Shard | None = None
+    selected: int = 0  # configs before sharding (with a shard)
 
 
 @dataclass(frozen=True)
@@ -276,8 +280,12 @@ def hunt(target: Target, options: HuntOptions, emit: Callable[[Event], None] | N
                                  hint="pass --budget 60s or --budget 2000")
     send = emit or (lambda event: None)
     configs = select_configs(target.configs(), options.configs)
+    selected = len(configs)
+    if options.shard is not None:
+        configs = list(options.shard.pick(configs))
     started = time.monotonic()
-    send(HuntStarted(options.seed, tuple(configs), options.seconds, options.examples, options.jobs))
+    send(HuntStarted(options.seed, tuple(configs), options.seconds, options.examples, options.jobs, options.shard,
+                     selected))
     reproducers: list[str] = []
     static: dict[str, tuple[Signature, ...]] = {}
     state = {"total": 0, "done": 0}
