@@ -82,6 +82,8 @@ class Contract:
     outputs: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)
     user_text_inputs: tuple[Selector, ...] = ()
     ranges: Mapping[tuple[str, str], tuple[float | None, float | None]] = field(default_factory=dict)
+    #: the config must submit a ComfyUI workflow (C008 when it submits none: text, hosted API, other backend)
+    submits_workflow: bool = False
 
     @property
     def where(self) -> str:
@@ -92,7 +94,8 @@ class Contract:
 
     @property
     def expects_workflow(self) -> bool:
-        return bool(self.require_classes) or any((lo or 0) > 0 for lo, _ in self.outputs.values())
+        return (self.submits_workflow or bool(self.require_classes)
+                or any((lo or 0) > 0 for lo, _ in self.outputs.values()))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], *, file: str, line: int, pointer: str) -> Contract:
@@ -114,6 +117,7 @@ class Contract:
             outputs=outputs,
             user_text_inputs=tuple(Selector(**s) for s in data.get("user_text_inputs", ())),
             ranges=ranges,
+            submits_workflow=bool(data.get("submits_workflow", False)),
         )
 
 
@@ -328,19 +332,15 @@ class ContractSet:
         return tuple(out)
 
     def check_rendered(self, rendered: Rendered, *, catalog: Catalog | None = None) -> tuple[Finding, ...]:
-        """:meth:`check` over every submission; an outcome without a workflow (``text``/``api``) breaks
-        every contract that expects one (``C002``). ``error`` outcomes are left to their ``R`` findings."""
+        """:meth:`check` over every submission; an outcome without a workflow (``text``/``api``/``backend``)
+        breaks every contract that expects one: ``C008`` for ``submits_workflow: true``, else ``C002`` (required
+        classes or a positive output count). ``error`` outcomes are left to their ``R`` findings."""
         if rendered.submissions:
             return tuple(f for s in rendered.submissions for f in self.check(s, rendered, catalog=catalog))
         if rendered.outcome == "error":
             return ()
-        return tuple(
-            Finding("C002", f"config {rendered.config!r} ({rendered.mode}) renders no ComfyUI workflow "
-                    f"(outcome {rendered.outcome!r}), but contract {c.where} expects one; check the config's "
-                    "output configs", lookup("C002").severity, file=rendered.config_file, path="",
-                    expected="a ComfyUI workflow", actual=rendered.outcome)
-            for c in self.for_config(rendered.config, rendered.mode) if c.expects_workflow
-        )
+        return tuple(_no_workflow(rendered, c) for c in self.for_config(rendered.config, rendered.mode)
+                     if c.expects_workflow)
 
     def unused(self, configs: Iterable[str]) -> tuple[Finding, ...]:
         """``C007`` for every contract whose globs match none of ``configs`` (a renamed config?)."""
@@ -351,6 +351,22 @@ class ContractSet:
                     file=c.file, path=c.pointer, expected=list(c.match))
             for c in self.contracts if not any(fnmatch.fnmatchcase(n, g) for n in names for g in c.match)
         )
+
+
+def _no_workflow(rendered: Rendered, c: Contract) -> Finding:
+    why = next((f.message.splitlines()[0] for f in rendered.findings if f.code in ("R010", "R015", "R018")), "")
+    because = f" ({why[:200]})" if why else ""
+    if c.submits_workflow:
+        return Finding("C008", f"config {rendered.config!r} ({rendered.mode}) submits no ComfyUI workflow (outcome "
+                       f"{rendered.outcome!r}{because}), but contract {c.where} says `submits_workflow: true`. An "
+                       "edit changed the route: check the output chunk's `backend_type`, `fallback_chunk` and "
+                       "the config's `OUTPUT_CHUNK`; if the config is meant to stop submitting, narrow the contract's "
+                       "`match`", lookup("C008").severity, file=rendered.config_file, path="",
+                       expected="a ComfyUI workflow", actual=rendered.outcome)
+    return Finding("C002", f"config {rendered.config!r} ({rendered.mode}) renders no ComfyUI workflow "
+                   f"(outcome {rendered.outcome!r}), but contract {c.where} expects one; check the config's "
+                   "output configs", lookup("C002").severity, file=rendered.config_file, path="",
+                   expected="a ComfyUI workflow", actual=rendered.outcome)
 
 
 def _label(path: Path, root: str | Path | None) -> str:

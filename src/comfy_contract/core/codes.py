@@ -257,6 +257,14 @@ _TABLE: tuple[Code, ...] = (
     Code("C007", "contract-unused", "A contract matches no config", W, "contract",
          "None of the contract's `match` globs matches a config name of the app (a renamed or deleted "
          "config?), so it checks nothing. Fix the glob or delete the contract.", None),
+    Code("C008", "contract-no-workflow", "A config that must submit a ComfyUI workflow submits none", E,
+         "contract",
+         "A contract says `submits_workflow: true` for the config, but it renders to an outcome without a ComfyUI "
+         "workflow: text only, a hosted API or another backend (the message quotes the route's R010/R015/R018). "
+         "Typically an edit changed the route silently - a dropped or re-cased `backend_type`, a missing "
+         "`fallback_chunk`, an adapter returning null - and no snapshot or other contract looks at a config "
+         "that submits nothing (`hunt --mutate` finds such edits). Fix the edit, or narrow the contract's "
+         "`match` if the config is meant to stop submitting.", None),
     # --- S: snapshots and diffs ----------------------------------------------------------------
     Code("S001", "snapshot-missing", "No snapshot exists for this config and mode", E, "snapshot",
          "Run `comfy-contract snapshot update` (or pytest `--snapshot-update`) to record it.", None),
