@@ -34,11 +34,13 @@ _TABLE: tuple[Code, ...] = (
     # --- V: ComfyUI /prompt validation (one code per ComfyUI error type) -----------------------
     Code("V001", "missing-class-type", "A node has no class_type", E, "validate",
          "ComfyUI rejects the whole prompt (HTTP 400, `invalid_prompt`) when any node - reachable or not - "
-         "lacks `class_type`. Often a stub node created by an input mapping to a node id that does not "
-         "exist. Fix the mapping or the chunk's workflow.", "invalid_prompt"),
+         "lacks `class_type` (`missing_node_type` from ComfyUI 0.4 on, with the node's title). Often a stub "
+         "node created by an input mapping to a node id that does not exist. Fix the mapping or the chunk's "
+         "workflow.", "invalid_prompt"),
     Code("V002", "unknown-class-type", "A node's class_type is not installed", E, "validate",
          "ComfyUI rejects the whole prompt (HTTP 400, `invalid_prompt`) when any node's `class_type` is "
-         "not in `/object_info` of the target install: a custom node pack is missing on that backend, or "
+         "not in `/object_info` of the target install (`missing_node_type` from ComfyUI 0.4 on, unless a "
+         "node replacement of the install rewrites it): a custom node pack is missing on that backend, or "
          "the name is misspelt. Install the pack on the backend or use a node it has.", "invalid_prompt"),
     Code("V003", "prompt-no-outputs", "The workflow has no output node", E, "validate",
          "ComfyUI only executes graphs that end in an output node (`output_node: true`, e.g. SaveImage). "
@@ -58,6 +60,10 @@ _TABLE: tuple[Code, ...] = (
          "still accept it - the verdict above is ComfyUI's - but it works by accident: write links as "
          "`[\"node_id\", slot]` with a non-negative slot and give every node `class_type` and `inputs`.",
          None),
+    Code("V008", "invalid-prompt-id", "The body's prompt_id is not a canonical UUID", E, "validate",
+         "ComfyUI (June 2026 on) rejects a `prompt_id` that is not a string in canonical lowercase "
+         "hyphenated UUID form (`str(uuid.uuid4())`); older servers accept any value. Omit it, or send "
+         "`str(uuid.uuid4())`.", "invalid_prompt_id"),
     Code("V010", "required-input-missing", "A required input is missing", E, "validate",
          "A required input of the node is neither linked nor given a value. ComfyUI does not fill in "
          "defaults for API prompts. Map a value to it or set it in the chunk.", "required_input_missing"),
@@ -86,6 +92,15 @@ _TABLE: tuple[Code, ...] = (
          "does not list. For model files: the file is missing on that backend.", "value_not_in_list"),
     Code("V019", "custom-validation-failed", "The node's own VALIDATE_INPUTS rejected the inputs", E,
          "validate", "Reported by a live ComfyUI only; offline this is `V090`.", "custom_validation_failed"),
+    Code("V020", "dependency-cycle", "Links form a cycle", E, "validate",
+         "A node depends on itself through its links. ComfyUI from April 2026 reports `dependency_cycle` "
+         "on every node of the cycle with the path; older servers fail with no node errors at all "
+         "(`prompt_outputs_failed_validation`, empty details). Break the cycle.", "dependency_cycle"),
+    Code("V021", "invalid-dynamic-input", "A v3 dynamic input group has keys the node does not declare", E,
+         "validate",
+         "A dynamic group input (`COMFY_DYNAMICGROUP_V3`, 2026) got a key that is not "
+         "`<group>.<row>.<field>` with a declared field, a row beyond its max, or too few/many rows.",
+         "invalid_dynamic_input"),
     Code("V090", "undecidable-offline", "ComfyUI's answer cannot be decided from /object_info", W,
          "validate",
          "The verdict depends on something `/object_info` does not reveal: a node's VALIDATE_INPUTS "

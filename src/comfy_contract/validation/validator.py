@@ -22,7 +22,9 @@ from comfy_contract.core.codes import BY_COMFYUI_TYPE
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import json_pointer
 from comfy_contract.validation.catalog import Catalog
+from comfy_contract.validation.dynamic import DYNAMIC_TYPES, DynamicInputError, Expanded, expand
 from comfy_contract.validation.eras import Era, get_era
+from comfy_contract.validation.replacements import apply_replacements
 from comfy_contract.validation.verdict import SERVER_ERROR_BODY, Verdict
 
 __all__ = ["validate", "validate_request"]
@@ -53,6 +55,33 @@ class _Class:
     checks: tuple[_Check, ...]
     outputs: Sequence[Any]  # RETURN_TYPES, a list or a tuple as in ComfyUI (index errors name the type)
     output_node: bool
+    #: the declared ``input`` of a class with v3 dynamic inputs, in an era that expands them per node
+    dynamic: Mapping[str, Any] | None = None
+    custom: tuple[str, ...] = ()
+
+
+def _make_check(name: str, category: str, input_type: Any, opts: Mapping[str, Any], era: Era,
+                custom: tuple[str, ...]) -> _Check:
+    return _Check(
+        name=name,
+        required=category == "required",
+        input_type=input_type,
+        extra_info=opts,
+        convert=era.conversions.get(input_type) if isinstance(input_type, str) else None,
+        min=opts.get("min", _NO_DEFAULT),
+        max=opts.get("max", _NO_DEFAULT),
+        combo=era.combo_options(input_type, opts),
+        custom_validated=name in custom,
+    )
+
+
+def _expanded_checks(cls: _Class, expanded: Expanded, era: Era) -> tuple[_Check, ...]:
+    checks = []
+    for category, group in (("required", expanded.required), ("optional", expanded.optional)):
+        for name, spec in group.items():
+            opts = spec[1] if len(spec) > 1 else {}
+            checks.append(_make_check(name, category, spec[0], opts, era, cls.custom))
+    return tuple(checks)
 
 
 def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
@@ -61,27 +90,18 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
         return cached  # type: ignore[no-any-return]
     table: dict[str, _Class] = {}
     for name, spec in catalog.nodes.items():
-        custom = era.validate_inputs_args.get(name, ())
-        checks = []
-        for inp in spec.inputs.values():
-            if inp.category == "optional" and not era.validates_optional:
-                continue
-            opts = inp.options
-            checks.append(
-                _Check(
-                    name=inp.name,
-                    required=inp.category == "required",
-                    input_type=inp.type,
-                    extra_info=opts,
-                    convert=era.conversions.get(inp.type) if isinstance(inp.type, str) else None,
-                    min=opts.get("min", _NO_DEFAULT),
-                    max=opts.get("max", _NO_DEFAULT),
-                    combo=era.combo_options(inp.type, opts),
-                    custom_validated=inp.name in custom,
-                )
-            )
+        custom = tuple(era.validate_inputs_args.get(name, ()))
+        checks = tuple(
+            _make_check(inp.name, inp.category, inp.type, inp.options, era, custom)
+            for inp in spec.inputs.values()
+            if inp.category != "optional" or era.validates_optional
+        )
+        dynamic = None
+        if era.dynamic_inputs and any(isinstance(i.type, str) and i.type in DYNAMIC_TYPES
+                                      for i in spec.inputs.values()):
+            dynamic = spec.raw.get("input", {})
         outputs = era.return_types(spec.raw)(spec.outputs)
-        table[name] = _Class(tuple(checks), outputs, spec.output_node)
+        table[name] = _Class(checks, outputs, spec.output_node, dynamic, custom)
     catalog._compiled[era.id] = table
     return table
 
@@ -112,6 +132,8 @@ class _Run:
         #: on the real server): the linking node is invalid without a reason for that input, everything
         #: else is validated as usual.
         self.stack: set[Any] = set()
+        #: the same nodes in recursion order (ComfyUI's ``visiting`` list, Apr 2026 on)
+        self.path: list[Any] = []
         self.deep_noted = False  # the V090 note about ComfyUI's recursion limit is given once
 
     def _sandbox(self) -> _Run:
@@ -119,6 +141,7 @@ class _Run:
         probe.validated = dict(self.validated)
         probe.copies = {k: dict(v) for k, v in self.copies.items()}
         probe.stack = set(self.stack)
+        probe.path = list(self.path)
         probe.deep_noted = True  # a sandbox's notes are dropped: never note from it
         return probe
 
@@ -176,10 +199,26 @@ class _Run:
         if depth > self.era.max_depth:
             raise RecursionError("maximum recursion depth exceeded while calling a Python object")
         self.stack.add(uid)
+        self.path.append(uid)
         try:
             return self._validate_inputs(uid, depth)
         finally:
             self.stack.discard(uid)
+            self.path.pop()
+
+    def _mark_cycle(self, o_id: Any) -> None:
+        """ComfyUI 2026: re-entering ``o_id`` marks every node from it along the recursion path (and
+        back to it) with ``dependency_cycle``; their own errors are joined when their frames finish."""
+        walk = [*self.path[self.path.index(o_id):], o_id]
+        members = list(dict.fromkeys(walk))
+        described = " -> ".join(f"{n} ({self.prompt[n]['class_type']})" for n in walk)
+        for n in members:
+            self.validated[n] = (False, [{
+                "type": "dependency_cycle",
+                "message": "Dependency cycle detected",
+                "details": described,
+                "extra_info": {"node_id": n, "cycle_nodes": members},
+            }], n)
 
     def _validate_inputs(self, uid: Any, depth: int) -> tuple[bool, list[Reason], Any]:
         validated = self.validated
@@ -197,14 +236,29 @@ class _Run:
         errors: list[Reason] = []
         valid = True
         era = self.era
-        for chk in cls.checks:
+        checks = cls.checks
+        v3_data = False
+        if cls.dynamic is not None:
+            try:
+                expanded = expand(cls.dynamic, inputs)
+            except DynamicInputError as ex:
+                validated[uid] = (False, [{
+                    "type": "invalid_dynamic_input",
+                    "message": "Invalid dynamic input",
+                    "details": str(ex),
+                    "extra_info": {"input_name": ex.input_name},
+                }], uid)
+                return validated[uid]
+            checks = _expanded_checks(cls, expanded, era)
+            v3_data = expanded.has_v3_data
+        for chk in checks:
             x = chk.name
             if x not in inputs:
                 if chk.required:
                     errors.append({
                         "type": "required_input_missing",
                         "message": "Required input is missing",
-                        "details": f"{x}",
+                        "details": x.split(".")[-1] if v3_data else f"{x}",
                         "extra_info": {"input_name": x},
                     })
                 continue
@@ -246,8 +300,10 @@ class _Run:
                     self.note(
                         f"link {x!r} from node {o_id!r} ({received_type!r}) to {chk.input_type!r} matches only "
                         "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
-                if o_id in self.stack:  # a cycle: see ``stack``
-                    valid = False
+                if o_id in self.stack and (not era.detects_cycles or o_id not in validated):
+                    if era.detects_cycles:
+                        self._mark_cycle(o_id)
+                    valid = False  # a cycle: see ``stack`` (before 2026) and ``_mark_cycle``
                     continue
                 try:
                     res = self.validate_inputs(o_id, depth + 1)
@@ -314,7 +370,13 @@ class _Run:
                     })
                     continue
                 combo = chk.combo
-                if combo is not None and val not in combo:
+                if combo is None:
+                    continue
+                if era.multiselect and isinstance(val, list) and chk.extra_info.get("multiselect", False):
+                    invalid = [v for v in val if v not in combo]
+                else:
+                    invalid = [val] if val not in combo else []
+                if invalid:
                     input_config: Any = _info(chk)
                     if len(combo) > 20:
                         list_info = f"(list of length {len(combo)})"
@@ -324,11 +386,15 @@ class _Run:
                     errors.append({
                         "type": "value_not_in_list",
                         "message": "Value not in list",
-                        "details": f"{x}: '{val}' not in {list_info}",
+                        "details": era.not_in_list_details(x, val, invalid, list_info),
                         "extra_info": {"input_name": x, "input_config": input_config, "received_value": val},
                     })
                     continue
-        ret = (False, errors, uid) if errors or valid is not True else (True, [], uid)
+        if era.detects_cycles and uid in validated:  # marked by a cycle below us: join our own errors
+            marked = validated[uid]
+            ret = (False, marked[1] + [e for e in errors if e not in marked[1]], uid)
+        else:
+            ret = (False, errors, uid) if errors or valid is not True else (True, [], uid)
         validated[uid] = ret
         return ret
 
@@ -465,10 +531,14 @@ def _prompt_finding(error: Reason) -> Finding:
     node_id = None
     if etype == "invalid_prompt":
         code = "V001" if "missing the class_type" in str(error.get("message")) else "V002"
+    elif etype == "missing_node_type":
+        extra = error.get("extra_info")
+        code = "V001" if isinstance(extra, Mapping) and extra.get("class_type") is None else "V002"
+    if etype in ("invalid_prompt", "missing_node_type"):
         details = str(error.get("details", ""))
         node_id = details[len("Node ID '#"):-1] if details.startswith("Node ID '#") else None
     msg = str(error.get("message"))
-    if etype == "invalid_prompt" and node_id is not None:
+    if etype in ("invalid_prompt", "missing_node_type") and node_id is not None:
         msg = f"{msg} ({error.get('details')})"
     return Finding(code, msg, Severity.ERROR, node_id=node_id,
                    path=json_pointer(node_id) if node_id is not None else None, comfyui=error)
@@ -519,6 +589,11 @@ def validate(
     """
     resolved = _resolve_era(catalog, era)
     classes = _compile(catalog, resolved)
+    if resolved.replaces_nodes:
+        try:
+            prompt = apply_replacements(prompt, catalog.node_replacements, classes)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
+            return _server_error(exc, resolved, "while applying the install's node replacements")
     try:
         with _deep_stack(resolved):
             ok, error, _good, node_errors, notes = _validate_prompt(
@@ -542,8 +617,12 @@ def validate_request(body: Any, catalog: Catalog, *, era: Era | str | None = Non
             }
             return Verdict(400, {"error": error, "node_errors": {}}, (_prompt_finding(error),), resolved.id)
         prompt = body["prompt"]
+        if resolved.check_prompt_id is not None:
+            bad_id = resolved.check_prompt_id(body)
+            if bad_id is not None:
+                return Verdict(400, {"error": bad_id, "node_errors": {}}, (_prompt_finding(bad_id),), resolved.id)
         partial = body["partial_execution_targets"] if "partial_execution_targets" in body else None
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         return _server_error(exc, resolved, "while reading the request body")
     verdict = validate(prompt, catalog, era=resolved, partial_execution_targets=partial)
     if verdict.status == 500:
