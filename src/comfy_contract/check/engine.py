@@ -568,6 +568,7 @@ class Engine:
             tuple(results), fail_on=self.fail_on, backends=backends, modes=modes, checks=checks,
             root=str(self.suite.root), project_file=self._rel(self.suite.project_file), selection_note=note,
             command=self.command, graphs=self.graphs(configs, modes),
+            comfyui={b: self.suite.backends[b].era_summary() for b in backends if b in self.suite.backends},
         ))
 
     def _shard_meta(self, meta: tuple[Finding, ...], shard: Shard) -> tuple[Finding, ...]:

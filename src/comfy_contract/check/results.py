@@ -181,6 +181,8 @@ class Report:
     project_file: str | None = None
     selection_note: str | None = None  # e.g. "3 configs touched by 2 changed files"
     command: str = "comfy-contract check"
+    #: per backend: the ComfyUI era its catalog validates with (``Catalog.era_summary``)
+    comfyui: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: per (config, mode) that rendered a workflow: what the HTML report draws (not in the JSON report)
     graphs: Mapping[tuple[str, str], Graphs] = field(default_factory=dict, compare=False, repr=False)
 
@@ -234,6 +236,7 @@ class Report:
             "fail_on": "never" if self.fail_on is None else str(self.fail_on),
             "exit_code": self.exit_code,
             "selection": self.selection_note,
+            "comfyui": {b: dict(self.comfyui[b]) for b in self.backends if b in self.comfyui},
         }
 
 

@@ -135,6 +135,8 @@ class Catalog:
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: how the era was chosen (printed in reports), e.g. "ComfyUI 0.3.75 (recorded in the catalog)"
     era_reason: str = "the default era"
+    #: False when no era covers the catalog's version and the nearest one stands in
+    era_exact: bool = True
     #: ``GET /node_replacements`` of the install (2026 servers rewrite such nodes before validating)
     node_replacements: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: per-era compiled validation tables (filled lazily by the validator; not part of the value)
@@ -168,6 +170,7 @@ class Catalog:
             sources=(source,),
             metadata=MappingProxyType(dict(metadata or {})),
             era_reason=choice.reason,
+            era_exact=choice.exact,
             node_replacements=MappingProxyType(dict(node_replacements or {})),
         )
 
@@ -186,7 +189,7 @@ class Catalog:
 
     def with_era(self, era: Era | str) -> Catalog:
         choice = choose_era(era=era)
-        return replace(self, era=choice.era, era_reason=choice.reason, _compiled={})
+        return replace(self, era=choice.era, era_reason=choice.reason, era_exact=choice.exact, _compiled={})
 
     def merge(self, *others: Catalog, name: str | None = None) -> Catalog:
         """A new catalog with the classes of ``others`` added (later ones win on a name clash).
@@ -214,6 +217,12 @@ class Catalog:
                         spec[1]["options"] = [c for c in spec[1]["options"] if c not in drop]
         nodes = Catalog.from_object_info(info, era=self.era).nodes
         return replace(self, nodes=nodes, name=name or self.name, _compiled={})
+
+    def era_summary(self) -> dict[str, Any]:
+        """The era this catalog validates with, as reports record it."""
+        return {"era": self.era.id, "label": self.era.label, "evidence": self.era.evidence,
+                "comfyui_version": self.comfyui_version, "reason": self.era_reason,
+                "exact": self.era_exact}
 
     def object_info(self) -> dict[str, Any]:
         """The catalog as ``/object_info`` JSON (for writing merged catalogs)."""
