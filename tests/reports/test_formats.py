@@ -109,6 +109,8 @@ _ALLOWED = {
     "failure": ({"message", "type"}, set()),
     "error": ({"message", "type"}, set()),
     "system-out": (set(), set()),
+    "properties": (set(), {"property"}),
+    "property": ({"name", "value"}, set()),
 }
 
 
@@ -195,3 +197,20 @@ def test_every_format_renders(sample_report: Report) -> None:
     assert set(FORMATS) == {"text", "json", "junit", "sarif", "markdown", "github", "html"}
     for fmt in FORMATS:
         assert render_report(sample_report, fmt).endswith("\n")
+
+
+def test_every_format_names_the_comfyui_era_of_each_backend(sample_report: Report) -> None:
+    era = "ComfyUI era 0.3.75 for production, standalone: ComfyUI 0.3.48 - 0.3.75 (Jul 2025 - Nov 2025), " \
+          "checked against a real server; chosen from ComfyUI 0.3.75 (recorded in the catalog)"
+    assert report_text(sample_report).splitlines()[1] == era
+    assert f"{era}." in report_markdown(sample_report)
+    assert f"::notice title=comfy-contract ComfyUI era::{escape_data(era)}" in report_github(sample_report)
+    recorded = {"era": "0.3.75", "label": "ComfyUI 0.3.48 - 0.3.75 (Jul 2025 - Nov 2025)", "evidence": "server",
+                "comfyui_version": "0.3.75", "reason": "ComfyUI 0.3.75 (recorded in the catalog)", "exact": True}
+    assert report_data(sample_report)["summary"]["comfyui"] == {"production": recorded, "standalone": recorded}
+    assert sarif_data(sample_report)["runs"][0]["properties"]["summary"]["comfyui"]["standalone"] == recorded
+    suites = ET.fromstring(report_junit(sample_report))
+    for suite in suites:
+        props = {p.get("name"): p.get("value") for p in suite.find("properties") or ()}
+        assert props["comfyui.era.production"] == "0.3.75 (ComfyUI 0.3.75 (recorded in the catalog))"
+    assert era in render_report(sample_report, "html")

@@ -15,7 +15,7 @@ from comfy_contract.check.results import ANY_BACKEND, PROJECT, CheckResult, Loca
 from comfy_contract.core.codes import lookup
 from comfy_contract.core.findings import Finding, Severity
 
-__all__ = ["Cell", "Problem", "cell", "context", "problems", "redundant", "rows"]
+__all__ = ["Cell", "Problem", "cell", "context", "era_lines", "problems", "redundant", "rows"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,21 @@ def rows(report: Report) -> list[tuple[str, str, dict[str, Cell]]]:
         cells = {b: cell(per.get(b, []), report.fail_on) for b in (report.backends or (ANY_BACKEND,))}
         out.append((config, mode, cells))
     return out
+
+
+def era_lines(report: Report) -> list[str]:
+    """One line per ComfyUI era the report's backends validated with (backends sharing one are listed
+    together), e.g. ``ComfyUI era 0.3.75 for production, standalone: ComfyUI 0.3.48 - 0.3.75 (...), checked
+    against a real server; chosen from ComfyUI 0.3.75 (recorded in the catalog)``."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for backend in report.backends:
+        info = report.comfyui.get(backend)
+        if info is not None:
+            key = (str(info["era"]), str(info["label"]), str(info["evidence"]), str(info["reason"]))
+            groups.setdefault(key, []).append(backend)
+    lines = []
+    for (era, label, evidence, reason), backends in groups.items():
+        how = "checked against a real server" if evidence == "server" else "modelled from source, no server run"
+        lines.append(f"ComfyUI era {era} for {', '.join(backends)}: {label}, {how}; chosen from {reason}")
+    return lines
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 from comfy_contract.check.results import Location, Report
 from comfy_contract.core.findings import Severity
 from comfy_contract.core.safetext import printable
-from comfy_contract.report.common import problems
+from comfy_contract.report.common import era_lines, problems
 
 __all__ = ["escape_data", "escape_property", "report_github"]
 
@@ -60,6 +60,7 @@ def report_github(report: Report) -> str:
         lines.append(f"::error title={escape_property(f'comfy-contract could not run {r.id}')}::"
                      f"{escape_data(r.error or '')}")
     s = report.summary()
+    lines.extend(f"::notice title=comfy-contract ComfyUI era::{escape_data(line)}" for line in era_lines(report))
     lines.append(
         f"::notice title=comfy-contract::{s['results']} results: {s['passed']} passed, {s['failed']} failed, "
         f"{s['errors']} errors; exit {s['exit_code']}"

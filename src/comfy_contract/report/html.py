@@ -24,7 +24,7 @@ from comfy_contract.core.codes import lookup
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Finding
 from comfy_contract.core.safetext import printable
-from comfy_contract.report.common import Cell, problems, redundant, rows
+from comfy_contract.report.common import Cell, era_lines, problems, redundant, rows
 from comfy_contract.report.graphlayout import layout
 from comfy_contract.snapshot.canonical import Normalisation
 from comfy_contract.snapshot.diff import Change, ChangeKind, GraphDiff, diff
@@ -261,6 +261,7 @@ def report_html(report: Report) -> str:
            + (f"; {_e(report.selection_note)}" if report.selection_note else "")
            + (f'; {s["accepted_by_baseline"]} accepted by the baseline' if s["accepted_by_baseline"] else "")
            + "</p>",
+           *(f'<p class="era">{_e(line)}</p>' for line in era_lines(report)),
            f'<p class="cmd"><code>{_e(report.command)}</code></p></header>']
     # filters: checkboxes and radios that CSS acts on (no script needed)
     out.append('<form class="filters" aria-label="filters"><fieldset><legend>status</legend>')

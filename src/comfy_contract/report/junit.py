@@ -7,6 +7,7 @@ result's ``<failure>`` carries the same fixed blocks as the text report.
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as ET
 
@@ -87,6 +88,13 @@ def report_junit(report: Report) -> str:
         totals["failures"] += int(suite.get("failures", "0"))
         totals["errors"] += int(suite.get("errors", "0"))
         total_time += suite_time
+    if report.comfyui:  # JUnit has properties per testsuite only: one carrying the eras goes first
+        props = ET.Element("properties")
+        for backend, info in report.comfyui.items():
+            ET.SubElement(props, "property", {"name": f"comfyui.era.{xml_safe(backend)}",
+                                               "value": xml_safe(f"{info['era']} ({info['reason']})")})
+        for suite in root:
+            suite.insert(0, copy.deepcopy(props))
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", f"{total_time:.6f}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from comfy_contract.check.results import Report
 from comfy_contract.core.findings import Severity
 from comfy_contract.core.safetext import printable
-from comfy_contract.report.common import problems, rows
+from comfy_contract.report.common import era_lines, problems, rows
 
 __all__ = ["report_markdown"]
 
@@ -38,6 +38,7 @@ def report_markdown(report: Report) -> str:
     out.append(f"{s['results']} results: {s['passed']} passed, {s['failed']} failed, {s['errors']} errors "
                f"(modes {', '.join(report.modes)}; fail on {s['fail_on']})"
                + (f"; {report.selection_note}" if report.selection_note else ""))
+    out.extend(f"{_esc(line)}." for line in era_lines(report))
     if s["accepted_by_baseline"]:
         out.append(f"{s['accepted_by_baseline']} finding(s) accepted by the baseline.")
     bad_rows = [(c, m, cells) for c, m, cells in rows(report)

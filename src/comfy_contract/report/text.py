@@ -9,7 +9,7 @@ from comfy_contract.check.results import ANY_BACKEND, CheckResult, Location, Rep
 from comfy_contract.core.codes import lookup
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.safetext import printable
-from comfy_contract.report.common import context, problems, rows
+from comfy_contract.report.common import context, era_lines, problems, rows
 from comfy_contract.validation.verdict import Verdict
 
 __all__ = ["finding_block", "findings_text", "report_text", "response_line", "summary_line", "verdict_text"]
@@ -110,6 +110,7 @@ def report_text(report: Report, *, verbose: bool = False, width: int = 28) -> st
         f"{len(report.backends)} backend(s) ({', '.join(report.backends) or 'none'}); "
         f"checks: {', '.join(report.checks)}"
     )
+    out.extend(era_lines(report))
     if report.selection_note:
         out.append(f"selected: {report.selection_note}")
     table = [(printable(c, newlines=False), printable(m, newlines=False), cells) for c, m, cells in rows(report)]
