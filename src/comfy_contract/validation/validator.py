@@ -287,7 +287,7 @@ class _Run:
                     errors.append({
                         "type": "return_type_mismatch",
                         "message": "Return type mismatch between linked nodes",
-                        "details": f"{x}, received_type({received_type}) mismatch input_type({chk.input_type})",
+                        "details": era.mismatch_details(x, received_type, chk.input_type),
                         "extra_info": {
                             "input_name": x,
                             "input_config": _info(chk),
@@ -614,14 +614,16 @@ def validate_request(body: Any, catalog: Catalog, *, era: Era | str | None = Non
             error = {
                 "type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided",
                 "extra_info": {},
-            }
-            return Verdict(400, {"error": error, "node_errors": {}}, (_prompt_finding(error),), resolved.id)
+            }  # the era's body may say it differently (before mid 2025: the string "no prompt")
+            return Verdict(400, resolved.no_prompt_body(), (_prompt_finding(error),), resolved.id)
         prompt = body["prompt"]
         if resolved.check_prompt_id is not None:
             bad_id = resolved.check_prompt_id(body)
             if bad_id is not None:
                 return Verdict(400, {"error": bad_id, "node_errors": {}}, (_prompt_finding(bad_id),), resolved.id)
-        partial = body["partial_execution_targets"] if "partial_execution_targets" in body else None
+        partial = None
+        if resolved.reads_partial_execution_targets and "partial_execution_targets" in body:
+            partial = body["partial_execution_targets"]
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         return _server_error(exc, resolved, "while reading the request body")
     verdict = validate(prompt, catalog, era=resolved, partial_execution_targets=partial)
@@ -631,7 +633,8 @@ def validate_request(body: Any, catalog: Catalog, *, era: Era | str | None = Non
     # both are item assignments that raise (HTTP 500) when extra_data is not an object
     try:
         extra_data = body["extra_data"] if "extra_data" in body else {}
-        if not isinstance(extra_data, dict) and ("client_id" in body or verdict.accepted):
+        stamped = verdict.accepted and resolved.stamps_create_time
+        if not isinstance(extra_data, dict) and ("client_id" in body or stamped):
             probe = copy.copy(extra_data)
             probe["client_id" if "client_id" in body else "create_time"] = None
     except (TypeError, ValueError, KeyError, AttributeError) as exc:

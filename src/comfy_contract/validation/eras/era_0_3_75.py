@@ -80,7 +80,7 @@ def _return_types_0_3(entry: Mapping[str, Any]) -> Callable[[Any], Any]:
 
 ERA_0_3_75 = Era(
     id="0.3.75",
-    label="ComfyUI 0.3.48 - 0.3.75 (Jul 2025 - Nov 2025)",
+    label="ComfyUI 0.3.69 - 0.3.75 (Nov 2025)",
     conversions=MappingProxyType({"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}),
     link_match=_union_match,
     link_is_wildcard_only=_is_wildcard_match,
@@ -103,5 +103,5 @@ ERA_0_3_75 = Era(
         }
     ),
     return_types=_return_types_0_3,
-    versions=((0, 3, 48), (0, 3, 999)),
+    versions=((0, 3, 69), (0, 3, 999)),  # 0.3.48 - 0.3.68: era_0_3_52 (no create_time)
 )
