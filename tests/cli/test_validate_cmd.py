@@ -54,11 +54,25 @@ def test_json_format_one_line_per_file_with_the_comfyui_body(tmp_path: Path) -> 
     code, out, _ = run("validate", good, bad, "--catalog", CATALOG, "--format", "json")
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()]
-    assert lines[0] == {"file": good, "status": 200, "body": {"prompt_id": None, "number": None, "node_errors": {}}}
+    assert lines[0] == {"file": good, "status": 200, "body": {"prompt_id": None, "number": None, "node_errors": {}},
+                        "era": "0.3.75"}
     assert lines[1]["file"] == bad
     assert lines[1]["status"] == 400
     assert lines[1]["body"]["error"]["type"] == "prompt_outputs_failed_validation"
     assert lines[1]["body"]["node_errors"]["1"]["errors"][0]["type"] == "invalid_input_type"
+
+
+def test_the_text_output_says_which_era_validated_and_why(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.json", {"prompt": GOOD, "prompt_id": "my-id"})
+    code, out, _ = run("validate", path, "--catalog", CATALOG)
+    assert code == 0
+    assert out.startswith("ComfyUI era 0.3.75: ")
+    assert out.splitlines()[0].endswith("chosen from ComfyUI 0.3.75 (recorded in the catalog)")
+    code, out, _ = run("validate", path, "--catalog", CATALOG, "--comfyui-version", "0.50.0")
+    assert code == 1  # the 2026 rules: prompt_id must be a UUID
+    assert out.startswith("ComfyUI era 2026: ")
+    assert "newer than every era this release models" in out.splitlines()[0]
+    assert "V008 invalid-prompt-id" in out
 
 
 def test_http_500_body_is_reported(tmp_path: Path) -> None:

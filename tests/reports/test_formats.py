@@ -18,6 +18,7 @@ from comfy_contract.report.junit import report_junit, xml_safe
 from comfy_contract.report.markdown import report_markdown
 from comfy_contract.report.sarif import sarif_data
 from comfy_contract.report.text import report_text
+from comfy_contract.validation.eras import ERAS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -200,12 +201,13 @@ def test_every_format_renders(sample_report: Report) -> None:
 
 
 def test_every_format_names_the_comfyui_era_of_each_backend(sample_report: Report) -> None:
-    era = "ComfyUI era 0.3.75 for production, standalone: ComfyUI 0.3.48 - 0.3.75 (Jul 2025 - Nov 2025), " \
-          "checked against a real server; chosen from ComfyUI 0.3.75 (recorded in the catalog)"
+    label = ERAS["0.3.75"].label
+    era = f"ComfyUI era 0.3.75 for production, standalone: {label}, checked against a real server; chosen from " \
+          "ComfyUI 0.3.75 (recorded in the catalog)"
     assert report_text(sample_report).splitlines()[1] == era
     assert f"{era}." in report_markdown(sample_report)
     assert f"::notice title=comfy-contract ComfyUI era::{escape_data(era)}" in report_github(sample_report)
-    recorded = {"era": "0.3.75", "label": "ComfyUI 0.3.48 - 0.3.75 (Jul 2025 - Nov 2025)", "evidence": "server",
+    recorded = {"era": "0.3.75", "label": label, "evidence": "server",
                 "comfyui_version": "0.3.75", "reason": "ComfyUI 0.3.75 (recorded in the catalog)", "exact": True}
     assert report_data(sample_report)["summary"]["comfyui"] == {"production": recorded, "standalone": recorded}
     assert sarif_data(sample_report)["runs"][0]["properties"]["summary"]["comfyui"]["standalone"] == recorded

@@ -17,6 +17,7 @@ from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.findings import Finding, Severity
 from comfy_contract.core.jsonio import dumps, read_json
 from comfy_contract.core.schemas import structure_findings
+from comfy_contract.report.common import era_line
 from comfy_contract.report.text import verdict_text
 from comfy_contract.validation.catalog import Catalog, merge_catalogs
 from comfy_contract.validation.validator import is_request_body, validate, validate_request
@@ -55,6 +56,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     era = args.comfyui_version or None
     rejected = False
     input_errors = 0
+    if args.format != "json":
+        for backend, catalog in catalogs.items():
+            era_catalog = catalog.with_era(era) if era else catalog
+            out.write(era_line(era_catalog.era_summary(), None if backend is None else (backend,)) + "\n")
     for path in args.files:
         try:
             data = read_json(path)
@@ -77,7 +82,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             verdict = validate_request(data, catalog, era=era) if is_body else validate(data, catalog, era=era)
             rejected = rejected or not verdict.accepted
             if args.format == "json":
-                line: dict[str, Any] = {"file": path, "status": verdict.status, "body": verdict.body}
+                line: dict[str, Any] = {"file": path, "status": verdict.status, "body": verdict.body,
+                                        "era": verdict.era}
                 if backend is not None:
                     line["backend"] = backend
                 out.write(dumps(line) + "\n")

@@ -8,14 +8,15 @@ occur in.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from comfy_contract.check.results import ANY_BACKEND, PROJECT, CheckResult, Location, Report
 from comfy_contract.core.codes import lookup
 from comfy_contract.core.findings import Finding, Severity
 
-__all__ = ["Cell", "Problem", "cell", "context", "era_lines", "problems", "redundant", "rows"]
+__all__ = ["Cell", "Problem", "cell", "context", "era_line", "era_lines", "problems", "redundant", "rows"]
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,13 @@ def era_lines(report: Report) -> list[str]:
         if info is not None:
             key = (str(info["era"]), str(info["label"]), str(info["evidence"]), str(info["reason"]))
             groups.setdefault(key, []).append(backend)
-    lines = []
-    for (era, label, evidence, reason), backends in groups.items():
-        how = "checked against a real server" if evidence == "server" else "modelled from source, no server run"
-        lines.append(f"ComfyUI era {era} for {', '.join(backends)}: {label}, {how}; chosen from {reason}")
-    return lines
+    return [era_line({"era": era, "label": label, "evidence": evidence, "reason": reason}, backends)
+            for (era, label, evidence, reason), backends in groups.items()]
+
+
+def era_line(info: Mapping[str, Any], backends: Sequence[str] | None) -> str:
+    """``ComfyUI era <id> [for <backends>]: <label>, <evidence>; chosen from <reason>``."""
+    how = "checked against a real server" if info["evidence"] == "server" else "modelled from source, no server run"
+    where = f" for {', '.join(backends)}" if backends else ""
+    return f"ComfyUI era {info['era']}{where}: {info['label']}, {how}; chosen from {info['reason']}"
 
