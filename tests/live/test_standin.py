@@ -12,9 +12,11 @@ import aiohttp
 import httpx
 import pytest
 
-from comfy_contract import Catalog
+from clirun import run
+from comfy_contract import Catalog, load_catalog, validate_request
 from comfy_contract.live.agreement import differences
 from comfy_contract.live.standin import StandinOptions, StandinServer
+from comfy_contract.validation.catalog import catalog_from_data
 from comfy_contract.validation.verdict import SERVER_ERROR_BODY
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded-0.3.75"
@@ -210,3 +212,32 @@ def test_the_pytest_fixture(comfy_standin: StandinServer) -> None:
     answer = httpx.post(f"{comfy_standin.url}/prompt", json={"prompt": image_graph()})
     assert answer.status_code == 200
     assert comfy_standin.recorded()[0]["response"] == answer.json()
+
+
+def test_a_2026_install_is_pulled_with_its_node_replacements_and_validated_as_one(
+        stock_catalog: Catalog, tmp_path: Path) -> None:
+    """`catalog pull` records /system_stats' version and /node_replacements; the stand-in serves a 2026
+    catalog's table and answers /prompt with the 2026 rules (a node replacement and missing_node_type)."""
+    replacements = {"OldLatent": [{"old_node_id": "OldLatent", "new_node_id": "EmptyLatentImage",
+                                   "input_mapping": [{"new_id": "width", "old_id": "w"},
+                                                     {"new_id": "height", "set_value": 64},
+                                                     {"new_id": "batch_size", "set_value": 1}]}]}
+    catalog = catalog_from_data({"comfyui_version": "0.30.0", "node_replacements": replacements,
+                                 "object_info": stock_catalog.object_info()}, source="2026")
+    assert catalog.era.id == "2026"
+    out = tmp_path / "pulled.json"
+    with StandinServer(catalog, StandinOptions(files=tmp_path / "files")) as server:
+        code, _, err = run("catalog", "pull", "--url", server.url, "-o", str(out))
+        assert code == 0, err
+        body = {"prompt": {"1": {"class_type": "OldLatent", "inputs": {"w": 64}},
+                           "2": {"class_type": "SaveLatent", "inputs": {"samples": ["1", 0], "filename_prefix": "t"}},
+                           "3": {"class_type": "Nope", "inputs": {}, "_meta": {"title": "My node"}}}}
+        answer = httpx.post(f"{server.url}/prompt", json=body, timeout=30)
+    pulled = load_catalog(out)
+    assert (pulled.comfyui_version, pulled.era.id) == ("0.30.0", "2026")
+    assert dict(pulled.node_replacements) == replacements
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == "Node 'My node' not found. The custom node may not be installed."
+    del body["prompt"]["3"]
+    assert validate_request(body, pulled).status == 200  # OldLatent became an EmptyLatentImage
+    assert validate_request(body, stock_catalog).status == 400  # 0.3.75 has no replacements

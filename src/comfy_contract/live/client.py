@@ -100,6 +100,19 @@ class ComfyClient:
         version = system.get("comfyui_version") if isinstance(system, dict) else None
         return str(version) if version else None
 
+    def node_replacements(self) -> dict[str, Any]:
+        """``GET /node_replacements`` of a 2026 server; ``{}`` for servers without the route (HTTP 404)."""
+        response = self._send("GET", "/node_replacements")
+        if response.status == 404:
+            return {}
+        if response.status != 200:
+            raise ComfyContractError(f"GET {self.url}/node_replacements answered HTTP {response.status}")
+        try:
+            data = response.json(source=f"GET {self.url}/node_replacements")
+        except InputError:
+            return {}  # an HTML page (a front end's catch-all route): no table
+        return data if isinstance(data, dict) else {}
+
     def catalog_envelope(self) -> dict[str, Any]:
         """The catalog file contents for this install: version metadata plus ``/object_info``, checked to be a
         node catalog (an empty or foreign answer is an error, never written as a catalog)."""
@@ -113,6 +126,9 @@ class ComfyClient:
             "source_url": self.url,
             "object_info": self.object_info(),
         }
+        replacements = self.node_replacements()
+        if replacements:  # 2026 servers rewrite such nodes before validating: the catalog must know them
+            envelope["node_replacements"] = replacements
         if not envelope["object_info"]:
             raise ComfyContractError(f"GET {self.url}/object_info answered no node classes: not a ComfyUI, or one "
                                      "that has not loaded its nodes", hint="check --url; wait until the server is up")

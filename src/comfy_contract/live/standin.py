@@ -456,6 +456,15 @@ async def _object_info_one(request: web.Request) -> web.Response:
     return _json({name: thaw(spec.raw)} if spec is not None else {})
 
 
+async def _node_replacements(request: web.Request) -> web.Response:
+    """``GET /node_replacements`` (2026 servers): the catalog's recorded table; 404 like an older ComfyUI
+    when the catalog's era has none."""
+    state = _state(request)
+    if not state.catalog.era.replaces_nodes:
+        raise web.HTTPNotFound()
+    return _json(thaw(state.catalog.node_replacements))
+
+
 async def _system_stats(request: web.Request) -> web.Response:
     state = _state(request)
     meta = state.catalog.metadata
@@ -600,6 +609,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/object_info", _object_info),
     ("GET", "/object_info/{node_class}", _object_info_one),
     ("GET", "/system_stats", _system_stats),
+    ("GET", "/node_replacements", _node_replacements),
     ("GET", "/queue", _get_queue),
     ("POST", "/queue", _post_queue),
     ("GET", "/history", _get_history),
