@@ -45,3 +45,13 @@ def test_explain_prints_a_lint_entry() -> None:
     text = out.getvalue()
     assert text.startswith("L003 orphan-injection\n")
     assert text.rstrip().endswith(str(Path("docs", "codes.md")))  # the shipped page (tests/cli/test_explain_cmd.py)
+
+
+def test_docs_eras_md_lists_every_era_with_its_evidence() -> None:
+    from comfy_contract.validation.eras import ERAS
+
+    text = (REPO / "docs" / "eras.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`"): line for line in text.splitlines() if line.startswith("| `")}
+    assert set(rows) == set(ERAS), "docs/eras.md: one table row per era in validation/eras/"
+    for era_id, era in ERAS.items():
+        assert ("source only" in rows[era_id]) == (era.evidence == "source"), era_id
