@@ -33,6 +33,7 @@ Reason = dict[str, Any]
 #: exceptions ComfyUI's validation catches and reports; anything else here is a bug of ours
 _CAUGHT = (KeyError, IndexError, TypeError, ValueError, OverflowError, RecursionError, AttributeError)
 _NO_DEFAULT = object()
+_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class _Check:
     max: Any
     combo: Any  # list or None
     custom_validated: bool  # an argument of the class's VALIDATE_INPUTS: no min/max/combo check
+    combo_set: frozenset[Any] | None = None  # ``combo`` as a set, when every option is hashable
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class _Class:
 
 def _make_check(name: str, category: str, input_type: Any, opts: Mapping[str, Any], era: Era,
                 custom: tuple[str, ...]) -> _Check:
+    combo = era.combo_options(input_type, opts)
     return _Check(
         name=name,
         required=category == "required",
@@ -70,9 +73,19 @@ def _make_check(name: str, category: str, input_type: Any, opts: Mapping[str, An
         convert=era.conversions.get(input_type) if isinstance(input_type, str) else None,
         min=opts.get("min", _NO_DEFAULT),
         max=opts.get("max", _NO_DEFAULT),
-        combo=era.combo_options(input_type, opts),
+        combo=combo,
         custom_validated=name in custom,
+        combo_set=_as_set(combo),
     )
+
+
+def _as_set(combo: Any) -> frozenset[Any] | None:
+    if not isinstance(combo, list):
+        return None
+    try:
+        return frozenset(combo)
+    except TypeError:
+        return None
 
 
 def _expanded_checks(cls: _Class, expanded: Expanded, era: Era) -> tuple[_Check, ...]:
@@ -124,7 +137,6 @@ class _Run:
         self.classes = classes
         self.era = era
         self.validated: dict[Any, tuple[bool, list[Reason], Any]] = {}
-        self.copies: dict[Any, dict[str, Any]] = {}  # ComfyUI writes converted values back; we copy
         self.notes: list[Finding] = []
         #: nodes being validated (the recursion stack). ComfyUI 0.3.75 has no cycle check: a link back
         #: into the stack recurses until RecursionError, which is caught deep down and attached to a node
@@ -139,7 +151,6 @@ class _Run:
     def _sandbox(self) -> _Run:
         probe = _Run(self.prompt, self.classes, self.era)
         probe.validated = dict(self.validated)
-        probe.copies = {k: dict(v) for k, v in self.copies.items()}
         probe.stack = set(self.stack)
         probe.path = list(self.path)
         probe.deep_noted = True  # a sandbox's notes are dropped: never note from it
@@ -228,11 +239,7 @@ class _Run:
         inputs = node["inputs"]
         class_type = node["class_type"]
         cls = self.classes[class_type]
-        if type(inputs) is dict:
-            copy = self.copies.get(uid)
-            if copy is None:
-                copy = self.copies[uid] = dict(inputs)
-            inputs = copy
+        is_dict = type(inputs) is dict
         errors: list[Reason] = []
         valid = True
         era = self.era
@@ -251,9 +258,16 @@ class _Run:
                 return validated[uid]
             checks = _expanded_checks(cls, expanded, era)
             v3_data = expanded.has_v3_data
+        # ComfyUI writes converted literals back into the prompt; nothing in validation reads them again, so
+        # the caller's workflow is read, never copied or changed
         for chk in checks:
             x = chk.name
-            if x not in inputs:
+            if is_dict:
+                val = inputs.get(x, _MISSING)
+                missing = val is _MISSING
+            else:
+                missing = x not in inputs
+            if missing:
                 if chk.required:
                     errors.append({
                         "type": "required_input_missing",
@@ -262,7 +276,8 @@ class _Run:
                         "extra_info": {"input_name": x},
                     })
                 continue
-            val = inputs[x]
+            if not is_dict:
+                val = inputs[x]
             if isinstance(val, list):
                 if len(val) != 2:
                     errors.append({
@@ -283,7 +298,7 @@ class _Run:
                             "node's inputs as a set: which of its other links are validated first (and reported) "
                             "depends on the server's PYTHONHASHSEED", uid, x)
                     raise
-                if not era.link_match(received_type, chk.input_type):
+                if received_type != chk.input_type and not era.link_match(received_type, chk.input_type):
                     errors.append({
                         "type": "return_type_mismatch",
                         "message": "Return type mismatch between linked nodes",
@@ -296,7 +311,7 @@ class _Run:
                         },
                     })
                     continue
-                if era.link_is_wildcard_only(received_type, chk.input_type):
+                if received_type != chk.input_type and era.link_is_wildcard_only(received_type, chk.input_type):
                     self.note(
                         f"link {x!r} from node {o_id!r} ({received_type!r}) to {chk.input_type!r} matches only "
                         "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
@@ -306,7 +321,7 @@ class _Run:
                     valid = False  # a cycle: see ``stack`` (before 2026) and ``_mark_cycle``
                     continue
                 try:
-                    res = self.validate_inputs(o_id, depth + 1)
+                    res = validated.get(o_id) or self.validate_inputs(o_id, depth + 1)
                     if res[0] is False:
                         valid = False
                         continue
@@ -330,10 +345,8 @@ class _Run:
                 try:
                     if era.unwraps_value and isinstance(val, dict) and "__value__" in val:
                         val = val["__value__"]
-                        inputs[x] = val
                     if chk.convert is not None:
                         val = chk.convert(val)
-                        inputs[x] = val
                 except Exception as ex:
                     errors.append({
                         "type": "invalid_input_type",
@@ -375,7 +388,11 @@ class _Run:
                 if era.multiselect and isinstance(val, list) and chk.extra_info.get("multiselect", False):
                     invalid = [v for v in val if v not in combo]
                 else:
-                    invalid = [val] if val not in combo else []
+                    try:  # the same answer as ``val in combo`` for every hashable value, without a list scan
+                        listed = val in chk.combo_set if chk.combo_set is not None else val in combo
+                    except TypeError:
+                        listed = val in combo
+                    invalid = [] if listed else [val]
                 if invalid:
                     input_config: Any = _info(chk)
                     if len(combo) > 20:
