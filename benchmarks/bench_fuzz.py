@@ -1,75 +1,107 @@
-"""Throughput of fuzzing one typical config: render + validate (the issue's target: >= 500 examples/s).
+"""Throughput of fuzzing one typical config (issue 19's target: ``hunt`` >= 1,000 examples/s end to end).
 
-Run: ``.venv/bin/python benchmarks/bench_fuzz.py [CONFIG] [SECONDS]`` from the repository root.
-Prints examples/s for (a) render + validate against every backend on pre-drawn requests, (b) the same
-plus the error lints, (c) the whole Hypothesis loop as ``hunt`` runs it, and the ratio to the target.
+Run: ``.venv/bin/python benchmarks/bench_fuzz.py [CONFIG] [SECONDS] [--repeat N]`` from the repository root.
+Prints examples/s (an example is one request - a mode and render inputs - rendered, validated against every
+backend and linted) for (a) render + validate on pre-drawn requests, (b) the same plus the error lints, (c)
+Hypothesis drawing the render inputs alone (no check), and (d) the loop ``hunt`` runs (``run_config``: drawing,
+every mode per drawn request, the static baseline, shrinking, an example database in a temporary folder) -
+with the ratio to the target, medians over ``--repeat`` runs (the machine may be shared). Figures only.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
-import sys
+import resource
+import statistics
+import tempfile
 import time
 
 from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample
 
 from comfy_contract.fuzz import load_target
-from comfy_contract.fuzz.target import Example
+from comfy_contract.fuzz.campaign import HuntOptions, run_config
+from comfy_contract.fuzz.target import Target
+from comfy_contract.render.model import RenderInputs
 
-TARGET_RATE = 500.0
+TARGET_RATE = 1000.0
 
 
-def _draw(target, config: str, n: int) -> list[Example]:  # type: ignore[no-untyped-def]
-    drawn: list[Example] = []
-    strategy = target.strategy(config)
+def _draw(target: Target, config: str, n: int) -> list[RenderInputs]:
+    drawn: list[RenderInputs] = []
 
-    def keep(ex: Example) -> bool:
-        drawn.append(ex)
+    def keep(inputs: RenderInputs) -> bool:
+        drawn.append(inputs)
         return False
 
     with contextlib.suppress(NoSuchExample):
-        find(strategy, keep, settings=settings(max_examples=n, database=None, deadline=None, phases=[Phase.generate],
-                                               suppress_health_check=list(HealthCheck)))
+        find(target.inputs_strategy(config), keep, settings=settings(
+            max_examples=n, database=None, deadline=None, phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck)))
     return drawn
 
 
-def _rate(target, config: str, examples: list[Example], seconds: float) -> float:  # type: ignore[no-untyped-def]
+def _check_rate(target: Target, config: str, drawn: list[RenderInputs], seconds: float) -> float:
+    modes = target.fuzz_modes(config)
     done = 0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
-        for ex in examples:
-            target.check(config, ex.mode, ex.inputs)
-            done += 1
+        for inputs in drawn:
+            for mode in modes:
+                target.check(config, mode, inputs)
+                done += 1
     return done / (time.perf_counter() - start)
 
 
+def _draw_rate(target: Target, config: str, n: int) -> float:
+    start = time.perf_counter()
+    got = len(_draw(target, config, n))
+    return got / (time.perf_counter() - start)
+
+
+def _hunt_rate(target: Target, config: str, examples: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory(prefix="bench-fuzz-") as folder:
+        options = HuntOptions(seconds=None, examples=examples, seed=1, crash_dir=f"{folder}/crashes",
+                              database=f"{folder}/db")
+        start = time.perf_counter()
+        done = run_config(target, config, options, deadline=None, max_examples=examples,
+                          database=DirectoryBasedExampleDatabase(f"{folder}/db"))
+        return done.examples / (time.perf_counter() - start), len(done.found)
+
+
+def _ratio(rate: float) -> str:
+    return f"({rate / TARGET_RATE:.2f}x the {TARGET_RATE:.0f}/s target)"
+
+
 def main() -> None:
-    config = sys.argv[1] if len(sys.argv) > 1 else "sd35_large"
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("config", nargs="?", default="sd35_large")
+    parser.add_argument("seconds", nargs="?", type=float, default=3.0, help="per check-rate measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
+    parser.add_argument("--examples", type=int, default=2000, help="examples per hunt-loop run")
+    args = parser.parse_args()
+    config = args.config
     plain = load_target(lints=False)
     linted = load_target(lints=True)
-    examples = _draw(plain, config, 300)
     plain.facts(config), linted.facts(config)
-    a = _rate(plain, config, examples, seconds)
-    b = _rate(linted, config, examples, seconds)
-    count = [0]
-
-    def never(ex: Example) -> bool:
-        count[0] += 1
-        linted.check(config, ex.mode, ex.inputs)
-        return False
-
-    start = time.perf_counter()
-    with contextlib.suppress(NoSuchExample):
-        find(linted.strategy(config), never, settings=settings(max_examples=1500, database=None, deadline=None,
-                                                              suppress_health_check=list(HealthCheck)))
-    c = count[0] / (time.perf_counter() - start)
-    backends = ", ".join(plain.backends)
-    print(f"config {config!r}, backends {backends}, {len(examples)} distinct requests")
-    print(f"render + validate            {a:8.0f} examples/s  ({a / TARGET_RATE:.2f}x the {TARGET_RATE:.0f}/s target)")
-    print(f"render + validate + lints    {b:8.0f} examples/s  ({b / TARGET_RATE:.2f}x)")
-    print(f"hypothesis loop (as hunt)    {c:8.0f} examples/s  ({c / TARGET_RATE:.2f}x)")
+    drawn = _draw(plain, config, 300)
+    a = statistics.median(_check_rate(plain, config, drawn, args.seconds) for _ in range(args.repeat))
+    b = statistics.median(_check_rate(linted, config, drawn, args.seconds) for _ in range(args.repeat))
+    c = statistics.median(_draw_rate(linted, config, 1500) for _ in range(args.repeat))
+    hunts = [_hunt_rate(linted, config, args.examples) for _ in range(args.repeat)]
+    d = statistics.median(rate for rate, _ in hunts)
+    modes = linted.fuzz_modes(config)
+    print(f"config {config!r}, backends {', '.join(plain.backends)}, modes {', '.join(modes)} "
+          f"(hunt checks each drawn request in every mode); medians of {args.repeat}")
+    print(f"render + validate             {a:8.0f} examples/s  {_ratio(a)}")
+    print(f"render + validate + lints     {b:8.0f} examples/s  {_ratio(b)}")
+    print(f"drawing inputs alone          {c:8.0f} requests/s  (Hypothesis, no check)")
+    print(f"hunt loop (run_config)        {d:8.0f} examples/s  {_ratio(d)}; {args.examples} examples per run, "
+          f"failures found: {[n for _, n in hunts]}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process      {peak:8.0f} MiB")
 
 
 if __name__ == "__main__":

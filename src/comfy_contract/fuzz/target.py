@@ -68,6 +68,7 @@ class Target:
     snapshots: Any = None  # a SnapshotStore when the snapshot property is on
     lints: bool = True
     _facts: dict[str, ConfigFacts] = field(default_factory=dict, repr=False)
+    _strategies: dict[str, st.SearchStrategy[RenderInputs]] = field(default_factory=dict, repr=False)
 
     def configs(self) -> list[str]:
         return list(self.generator.configs())
@@ -88,6 +89,20 @@ class Target:
     def strategy(self, config: str) -> st.SearchStrategy[Example]:
         """The requests of ``config`` the input space allows."""
         return example_strategy(self.facts(config), self.options(config), self.modes)
+
+    def inputs_strategy(self, config: str) -> st.SearchStrategy[RenderInputs]:
+        """The render inputs of :meth:`strategy` without the mode (``hunt`` checks each in every mode of
+        :meth:`fuzz_modes`; cached per config, so a campaign's rounds share one strategy)."""
+        cached = self._strategies.get(config)
+        if cached is None:
+            cached = self._strategies[config] = inputs_strategy(self.facts(config), self.options(config))
+        return cached
+
+    def fuzz_modes(self, config: str) -> tuple[str, ...]:
+        """The execution modes :meth:`strategy` draws from: the input space's (else the project's), plus its
+        extra modes."""
+        options = self.options(config)
+        return tuple(dict.fromkeys((*(options.modes or self.modes), *options.extra_modes)))
 
     def static(self, config: str, mode: str) -> frozenset[Signature]:
         return self.facts(config).baseline.get(mode, frozenset())
@@ -260,6 +275,12 @@ def _llm_placeholders(facts: ConfigFacts, options: SpaceOptions) -> tuple[str, .
 
 def example_strategy(facts: ConfigFacts, options: SpaceOptions, modes: Sequence[str]) -> st.SearchStrategy[Example]:
     """The strategy of one config's requests, from its facts and its input-space options."""
+    mode_st = cst.execution_modes(options.modes or tuple(modes), extra=options.extra_modes)
+    return st.builds(Example, mode_st, inputs_strategy(facts, options))
+
+
+def inputs_strategy(facts: ConfigFacts, options: SpaceOptions) -> st.SearchStrategy[RenderInputs]:
+    """The render inputs of one config's requests (every dimension but the mode)."""
     placeholders = _llm_placeholders(facts, options)
     llm: dict[str, st.SearchStrategy[str]] = {}
     if options.llm_vary:
@@ -289,7 +310,5 @@ def example_strategy(facts: ConfigFacts, options: SpaceOptions, modes: Sequence[
                                      avoid=avoid, max_size=options.custom_max)
     offered = facts.offered_output_configs if options.output_config == "offered" else ()
     output = cst.output_configs(offered, unknown=options.unknown_output_configs)
-    inputs = cst.render_inputs(user_text=_text(options.user_text), llm_outputs=llm, custom=custom,
-                               parameters=params, output_config=output)
-    mode_st = cst.execution_modes(options.modes or tuple(modes), extra=options.extra_modes)
-    return st.builds(Example, mode_st, inputs)
+    return cst.render_inputs(user_text=_text(options.user_text), llm_outputs=llm, custom=custom,
+                             parameters=params, output_config=output)
