@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from comfy_contract import Catalog, validate_request
 from comfy_contract.live.agreement import differences
 from comfy_contract.live.standin import StandinOptions, StandinServer
-from reference.corpus import KINDS, Case, cases
+from reference.corpus import KINDS, SEED_DEPENDENT_KINDS, Case, cases
 
 pytestmark = pytest.mark.reference
 
@@ -34,7 +34,7 @@ RECORDED = REPO / "tests" / "data" / "recorded-0.3.75"
 EXAMPLES = int(os.environ.get("COMFY_LIVE_PARITY_EXAMPLES", "20"))
 #: the stacked kind combines mutations whose answers can depend on the server's hash seed (reference §2.x);
 #: tests/reference asks servers with other seeds for those, this suite only the primary one
-PARITY_KINDS = tuple(k for k in KINDS if k != "stacked")
+PARITY_KINDS = tuple(k for k in KINDS if k not in SEED_DEPENDENT_KINDS)
 
 
 def _kills_the_worker(body: Any) -> bool:

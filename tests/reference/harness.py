@@ -1,9 +1,11 @@
 """The differential harness: ask the real ComfyUI, validate offline, compare, record, reduce, report.
 
-* :class:`Oracle` talks to the reference servers: the primary one (``COMFY_REFERENCE_URL``, started
-  with ``PYTHONHASHSEED=0``) and, only when an answer disagrees, servers with other hash seeds that it
-  starts itself through ``scripts/reference-comfyui`` (and stops at the end). It keeps every server's
-  queue short and restarts a server whose prompt worker died (reference §5.2).
+* :class:`Oracle` talks to the reference servers of one era: the primary one (from
+  ``COMFY_REFERENCE_URLS``, started with ``PYTHONHASHSEED=0``) and, only when an answer disagrees, servers
+  of the same ComfyUI with other hash seeds (``COMFY_REFERENCE_EXTRA_SEEDS``, default ``1,2``, on the
+  primary port + 1, + 2, ...) that it starts itself through ``scripts/reference-comfyui --version`` (and
+  stops at the end). It keeps every server's queue short and restarts a server whose prompt worker died
+  (reference §5.2).
 * :class:`Recorder` classifies each case, keeps per-kind counts, writes every disagreement as a
   self-contained, reduced reproducer and the JSON report.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,13 +29,14 @@ import httpx
 from comfy_contract import Catalog, Verdict, validate_request
 from comfy_contract.live.agreement import differences
 
-from .corpus import CATALOG_PATH, Case
+from .corpus import Case
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "reference-comfyui"
 CLIENT_ID = "comfy-contract-reference"
-#: hash seeds asked when the primary server's answer disagrees: (seed, port)
-EXTRA_SEEDS: tuple[tuple[int, int], ...] = ((1, 8200), (2, 8201))
+#: hash seeds asked when the primary server's answer disagrees (each on the primary port + its position)
+EXTRA_SEEDS: tuple[int, ...] = tuple(
+    int(s) for s in os.environ.get("COMFY_REFERENCE_EXTRA_SEEDS", "1,2").split(",") if s.strip())
 #: a prompt that stays "running" this long means the prompt worker thread died
 WORKER_STUCK_S = 15.0
 HEALTH_EVERY = 50
@@ -56,8 +60,9 @@ def _run_script(*args: str) -> None:
 class Server:
     """One reference ComfyUI: POSTs bodies, watches its queue and its prompt worker."""
 
-    def __init__(self, url: str, seed: int | None, port: int | None, *, owned: bool) -> None:
+    def __init__(self, url: str, seed: int | None, port: int | None, *, owned: bool, version: str = "0.3.75") -> None:
         self.url = url.rstrip("/")
+        self.version = version
         self.seed = seed
         self.port = port
         self.owned = owned  # started by this harness: stopped at the end
@@ -112,7 +117,7 @@ class Server:
             raise RuntimeError(f"cannot restart {self.url} ({why}): unknown port")
         print(f"\n[reference] restarting {self.url}: {why}", file=sys.stderr)
         _run_script("stop", "--port", str(self.port))
-        _run_script("start", "--port", str(self.port), "--hash-seed", str(self.seed or 0))
+        _run_script("start", "--version", self.version, "--port", str(self.port), "--hash-seed", str(self.seed or 0))
         self.restarts += 1
         self._stuck = None
 
@@ -120,9 +125,10 @@ class Server:
 class Oracle:
     """Answers of the real ComfyUI under several hash seeds, cached by body."""
 
-    def __init__(self, primary_url: str, primary_seed: int = 0) -> None:
+    def __init__(self, primary_url: str, primary_seed: int = 0, *, version: str = "0.3.75") -> None:
         port = httpx.URL(primary_url).port
-        self.primary = Server(primary_url, primary_seed, port, owned=False)
+        self.version = version
+        self.primary = Server(primary_url, primary_seed, port, owned=False, version=version)
         self._extra: list[Server] | None = None
         self._cache: dict[tuple[str, str], Answer] = {}
 
@@ -135,14 +141,17 @@ class Oracle:
         if self._extra is None:
             started = []
             procs = []
-            for seed, port in EXTRA_SEEDS:
+            base = self.primary.port or 8199
+            for offset, seed in enumerate(EXTRA_SEEDS, start=1):
+                port = base + offset
                 url = f"http://127.0.0.1:{port}"
                 if _reachable(url):
-                    started.append(Server(url, seed, port, owned=False))
+                    started.append(Server(url, seed, port, owned=False, version=self.version))
                     continue
-                procs.append(subprocess.Popen([str(SCRIPT), "start", "--port", str(port), "--hash-seed", str(seed)],
-                                              stdout=sys.stderr, stderr=sys.stderr))
-                started.append(Server(url, seed, port, owned=True))
+                procs.append(subprocess.Popen(
+                    [str(SCRIPT), "start", "--version", self.version, "--port", str(port), "--hash-seed", str(seed)],
+                    stdout=sys.stderr, stderr=sys.stderr))
+                started.append(Server(url, seed, port, owned=True, version=self.version))
             for proc in procs:
                 if proc.wait(timeout=900) != 0:
                     raise RuntimeError(f"scripts/reference-comfyui start failed: {proc.args}")
@@ -281,9 +290,13 @@ class KindStats:
 
 
 class Recorder:
-    def __init__(self, report_path: Path, oracle_url: str) -> None:
+    def __init__(
+        self, report_path: Path, oracle_url: str, *, era: str = "0.3.75", catalog_path: Path | None = None
+    ) -> None:
         self.report_path = report_path
-        self.repro_dir = report_path.parent / "reference-disagreements"
+        self.era = era
+        self.catalog_path = catalog_path
+        self.repro_dir = report_path.parent / "reference-disagreements" / era
         self.url = oracle_url
         self.kinds: dict[str, KindStats] = {}
         self.seen: set[str] = set()
@@ -330,6 +343,7 @@ class Recorder:
         prompt_file = self.repro_dir / f"{stem}.prompt.json"
         prompt_file.write_text(json.dumps(result.case.body(), indent=1) + "\n")
         rel = _rel(prompt_file)
+        catalog = _rel(self.catalog_path) if self.catalog_path else "CATALOG"
         entry = {
             "kind": result.case.kind,
             "outcome": result.outcome,
@@ -339,7 +353,7 @@ class Recorder:
             "server": {label: {"status": a.status, "body": a.body} for label, a in result.answers.items()},
             "offline": result.offline.to_dict(),
             "differences": result.diffs,
-            "replay": f"comfy-contract validate {rel} --catalog {_rel(CATALOG_PATH)} --format json",
+            "replay": f"comfy-contract validate {rel} --catalog {catalog} --comfyui-version {self.era} --format json",
             "ask_the_server": f"curl -s -X POST {self.url}/prompt -H 'Content-Type: application/json' -d @{rel}",
         }
         path = self.repro_dir / f"{stem}.json"
@@ -359,6 +373,7 @@ class Recorder:
 
     def report(self, restarts: int, seeds: list[int | None], dead: list[dict[str, Any]]) -> dict[str, Any]:
         return {
+            "era": self.era,
             "comfyui_version": self.version,
             "server_url": self.url,
             "hash_seeds_asked": seeds,
@@ -379,10 +394,10 @@ class Recorder:
         self.report_path.write_text(json.dumps(report, indent=1) + "\n")
 
     def summary_lines(self, report: dict[str, Any]) -> list[str]:
-        lines = [f"{'kind':<20} {'cases':>6} {'agree':>6} {'other':>6} {'undec':>6} {'disagr':>6} {'rate':>8}"]
+        lines = [f"{'kind':<22} {'cases':>6} {'agree':>6} {'other':>6} {'undec':>6} {'disagr':>6} {'rate':>8}"]
         rows: list[tuple[str, dict[str, Any]]] = [*report["kinds"].items(), ("TOTAL", report["totals"])]
         for kind, row in rows:
-            lines.append(f"{kind:<20} {row['cases']:>6} {row['agree']:>6} {row['agree_other_seed']:>6} "
+            lines.append(f"{kind:<22} {row['cases']:>6} {row['agree']:>6} {row['agree_other_seed']:>6} "
                          f"{row['undecidable']:>6} {row['disagree']:>6} {row['agreement_rate'] * 100:>7.2f}%")
         lines.append("other = agrees only with a server started with another PYTHONHASHSEED; "
                      "undec = flagged V090 (undecidable offline) and differs")
@@ -391,6 +406,20 @@ class Recorder:
                      f"dead prompt workers {len(report['worker_deaths'])}; report {_rel(self.report_path)}")
         lines.extend(f"  {p['outcome']}: {p['file']}" for p in self.problems)
         return lines
+
+
+def summary_table(reports: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per era: its totals (the same columns as the per-kind summary)."""
+    lines = [f"{'era':<12} {'server version':<16} {'cases':>6} {'agree':>6} {'other':>6} {'undec':>6} {'disagr':>6} "
+             f"{'rate':>8} {'decidable':>9}"]
+    for era, report in reports.items():
+        row = report["totals"]
+        decidable = row["decidable_agreement_rate"]
+        lines.append(f"{era:<12} {report['comfyui_version'] or '(none)':<16} {row['cases']:>6} {row['agree']:>6} "
+                     f"{row['agree_other_seed']:>6} {row['undecidable']:>6} {row['disagree']:>6} "
+                     f"{row['agreement_rate'] * 100:>7.2f}% "
+                     f"{'-' if decidable is None else f'{decidable * 100:.2f}%':>9}")
+    return lines
 
 
 def _rel(path: Path) -> str:

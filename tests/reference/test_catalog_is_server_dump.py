@@ -1,4 +1,4 @@
-"""The committed stock catalog is exactly what the reference server's ``/object_info`` returns."""
+"""Each era's committed catalog is exactly what that era's reference server's ``/object_info`` returns."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import pytest
 
 from comfy_contract.live.client import ComfyClient
 
-from .corpus import CATALOG_PATH
+from .corpus import ERA_CATALOGS, REPO
 
 pytestmark = pytest.mark.reference
 
-REPULL = f".venv/bin/comfy-contract catalog pull --url URL -o {CATALOG_PATH.relative_to(CATALOG_PATH.parents[2])}"
 
-
-def test_committed_catalog_is_the_server_dump(reference_client: ComfyClient) -> None:
-    committed = json.loads(CATALOG_PATH.read_text())
+def test_committed_catalog_is_the_server_dump(era: str, era_url: str, reference_client: ComfyClient) -> None:
+    path = ERA_CATALOGS[era]
+    repull = f".venv/bin/comfy-contract catalog pull --url {era_url} -o {path.relative_to(REPO)}"
+    committed = json.loads(path.read_text())
     live = reference_client.catalog_envelope()
     assert committed["format"] == live["format"]
     assert committed["comfyui_version"] == live["comfyui_version"]
@@ -27,6 +27,6 @@ def test_committed_catalog_is_the_server_dump(reference_client: ComfyClient) -> 
     stale = bool(added or removed or changed)
     assert not stale, (
         f"stale catalog: server adds {added[:10]}, lacks {removed[:10]}, differs in {changed[:10]}; "
-        f"re-pull with {REPULL}"
+        f"re-pull with {repull}"
     )
-    assert list(ours) == list(theirs), f"node order differs from the server's; re-pull with {REPULL}"
+    assert list(ours) == list(theirs), f"node order differs from the server's; re-pull with {repull}"
