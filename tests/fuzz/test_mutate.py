@@ -114,12 +114,22 @@ def test_cli_exit_codes() -> None:
     assert run("hunt", "--mutate", "--max-mutants", "0", "--project", str(PROJECT))[0] == 2
 
 
-def test_a_config_that_stops_submitting_survives_unless_fail_on_info() -> None:
-    """Dropping the chunk's ``backend_type`` makes every image config submit nothing (text only): no check
-    compares outcomes, so the gate is silent at --fail-on error; R010 kills it at --fail-on info."""
+def test_a_config_that_stops_submitting_is_killed_by_submits_workflow(mutator: Mutator) -> None:
+    """Dropping the chunk's ``backend_type`` makes the image configs submit nothing (outcome text): the
+    sample app's contract ``submits_workflow: true`` (contracts/configs/submits_workflow.yaml) kills it (C008)."""
+    m = _one(mutator, "drop-key", "chunks/output_image.json", "/backend_type")
+    result = mutator.classify(m, ["bauhaus"])
+    (outcome,) = result.outcomes
+    assert outcome.verdict == "killed"
+    assert any(f.startswith("C008") for f in outcome.new_findings), outcome.new_findings
+
+
+def test_without_the_contract_it_survives_unless_fail_on_info(project_copy: Path) -> None:
+    """The same edit on a copy without contracts and snapshots: no check compares outcomes, so it survives
+    at --fail-on error with the contract rule as the suggested fix; R010 kills it at --fail-on info."""
     from comfy_contract.core.findings import Severity
 
-    suite = suite_from_project(load_project(PROJECT), root=REPO)
+    suite = suite_from_project(load_project(project_copy), root=project_copy.parent)
     results = {}
     for fail_on in (Severity.ERROR, Severity.INFO):
         mut = Mutator(suite, fail_on=fail_on)
@@ -128,5 +138,6 @@ def test_a_config_that_stops_submitting_survives_unless_fail_on_info() -> None:
     survived = results[Severity.ERROR].outcomes[0]
     assert survived.verdict == "survived"
     assert "outcome workflow (1 submission(s), route None) -> text (0 submission(s)" in survived.diff
-    assert "--fail-on info" in survived.fix
+    assert "submits_workflow: true" in survived.fix
+    assert "C008" in survived.fix
     assert results[Severity.INFO].verdict == "killed"

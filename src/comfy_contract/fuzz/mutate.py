@@ -30,6 +30,7 @@ import fnmatch
 import glob
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,15 @@ from comfy_contract.check.engine import ConfigChecked, Engine, Selection, Suite
 from comfy_contract.check.results import CheckResult
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Severity
-from comfy_contract.render.devserver.tree import Doc, Tree
+from comfy_contract.fuzz.workspace import (  # noqa: F401 - overlay: kept importable from here
+    Names,
+    Workspace,
+    overlay,
+    tree_documents,
+    tree_names,
+    workspace_for,
+)
+from comfy_contract.render.devserver.tree import Tree
 from comfy_contract.render.model import Rendered
 from comfy_contract.snapshot.canonical import Normalisation, canonicalize
 from comfy_contract.snapshot.diff import ChangeKind, GraphDiff, diff
@@ -117,16 +126,6 @@ class Operator:
     find: Finder
 
 
-@dataclass(frozen=True)
-class Names:
-    chunks: tuple[str, ...]
-    pipelines: tuple[str, ...]
-    configs: tuple[str, ...]
-
-    def of(self, kind: str) -> tuple[str, ...]:
-        return {"chunk": self.chunks, "pipeline": self.pipelines}.get(kind, self.configs)
-
-
 def _tok(key: Any) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
@@ -158,11 +157,19 @@ def _workflows(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mappi
         yield ("workflow",), wf
 
 
+def _keyed(key: Any, path: tuple[Any, ...], names: Names) -> bool:
+    """Whether ``drop-key``/``recase-key`` edit ``key`` at ``path``: the keys the DevServer reads, or (an adapter
+    app, ``names.keys is None``) any key outside an embedded workflow's nodes."""
+    if names.keys is not None:
+        return key in names.keys
+    return isinstance(key, str) and "workflow" not in path and not any(isinstance(p, int) for p in path)
+
+
 def _drop_key(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
     for path, value in _walk(data):
         if isinstance(value, Mapping):
             for key in value:
-                if key in KEYS:
+                if _keyed(key, path, names):
                     def edit(doc: Any, path: tuple[Any, ...] = path, key: str = key) -> None:
                         del _get(doc, path)[key]
                     yield _pointer((*path, key)), f"drop {key!r}", edit
@@ -172,7 +179,7 @@ def _recase_key(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tup
     for path, value in _walk(data):
         if isinstance(value, Mapping):
             for key in value:
-                if key in KEYS:
+                if _keyed(key, path, names):
                     new = key.lower() if key != key.lower() else key.upper()
                     if new in value:
                         continue
@@ -318,6 +325,27 @@ def _change_literal(rel: str, data: Mapping[str, Any], names: Names
             yield _pointer(path), f"{key}: {value!r} -> {new!r}", _set(path, new)
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _drop_placeholder(rel: str, data: Mapping[str, Any], names: Names
+                      ) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
+    """Remove a ``{{NAME}}`` or ``{name}`` token from a template text (the user's text or a parameter is no
+    longer inserted), or empty a text that is only that token."""
+    for path, value in _walk(data):
+        if not path or not isinstance(value, str) or path[-1] in ("source", "description"):
+            continue
+        match = _PLACEHOLDER.search(value)
+        if match is None:
+            continue
+        new = (value[:match.start()] + value[match.end():]).strip(" ,")
+        yield _pointer(path), f"{path[-1]}: drop {match.group(0)!r} from {_short(value)!r}", _set(path, new)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
+
+
 def _edit_text(rel: str, data: Mapping[str, Any], names: Names) -> Iterator[tuple[str, str, Callable[[Any], None]]]:
     for path, value in _walk(data):
         if path and path[0] == "description" and isinstance(value, str):
@@ -336,42 +364,32 @@ OPERATORS: tuple[Operator, ...] = (
     Operator("delete-node", "delete a node (a custom node too) of an embedded workflow", _delete_node),
     Operator("delete-link", "delete a link of an embedded workflow", _delete_link),
     Operator("change-literal", "change a literal: model file, sampler, scheduler, size, steps, cfg", _change_literal),
+    Operator("drop-placeholder", "drop a {{NAME}} / {name} placeholder from a template text", _drop_placeholder),
     Operator("edit-text", "edit a description text (should be equivalent)", _edit_text),
 )
 _BY_NAME = {op.name: op for op in OPERATORS}
 
 
-def _docs(tree: Tree) -> list[Doc]:
-    seen: dict[str, Doc] = {}
-    for doc in (*tree.configs.values(), *tree.pipelines.values(), *tree.chunks.values(),
-                *([tree.defaults] if tree.defaults else [])):
-        if doc.data is not None:
-            seen.setdefault(doc.rel, doc)
-    return [seen[k] for k in sorted(seen)]
-
-
-def _names(tree: Tree) -> Names:
-    return Names(tuple(sorted(tree.chunks)), tuple(sorted(tree.pipelines)), tuple(sorted(tree.configs)))
-
-
-def enumerate_mutants(tree: Tree, operators: Sequence[str] = (), files: Sequence[str] = ()
+def enumerate_mutants(source: Tree | Workspace, operators: Sequence[str] = (), files: Sequence[str] = ()
                       ) -> dict[str, dict[str, list[Mutant]]]:
-    """operator -> file -> its mutants (in document order), for the JSON files of ``tree``
-    (``files``: only those relative paths)."""
-    names = _names(tree)
+    """operator -> file -> its mutants (in document order), for the documents of ``source`` (a DevServer tree
+    or a :class:`~comfy_contract.fuzz.workspace.Workspace`; ``files``: only those relative paths)."""
+    if isinstance(source, Tree):
+        docs, names = tree_documents(source), tree_names(source, KEYS)
+    else:
+        docs, names = source.documents(), source.names(KEYS)
     out: dict[str, dict[str, list[Mutant]]] = {}
     for op in OPERATORS:
         if operators and op.name not in operators:
             continue
-        for doc in _docs(tree):
-            if files and doc.rel not in files:
+        for rel, doc in docs:
+            if files and rel not in files:
                 continue
-            assert doc.data is not None
-            for pointer, text, edit in op.find(doc.rel, doc.data, names):
-                data = _thaw(doc.data)
+            for pointer, text, edit in op.find(rel, doc, names):
+                data = _thaw(doc)
                 edit(data)
-                out.setdefault(op.name, {}).setdefault(doc.rel, []).append(
-                    Mutant(op.name, doc.rel, pointer, text, MappingProxyType(data)))
+                out.setdefault(op.name, {}).setdefault(rel, []).append(
+                    Mutant(op.name, rel, pointer, text, MappingProxyType(data)))
     return out
 
 
@@ -392,28 +410,6 @@ def mutant_strategy(mutants: Mapping[str, Mapping[str, Sequence[Mutant]]]) -> st
         rel = d(st.sampled_from(files))
         return d(st.sampled_from(list(mutants[op][rel])))
     return draw()
-
-
-# --- applying a mutant --------------------------------------------------------------------------------
-def overlay(tree: Tree, rel: str, data: Mapping[str, Any]) -> Tree:
-    """``tree`` with the document at ``rel`` replaced by ``data`` (in memory)."""
-    frozen: Mapping[str, Any] = MappingProxyType(dict(data))
-
-    def swap(docs: Mapping[str, Doc]) -> Mapping[str, Doc]:
-        if not any(d.rel == rel for d in docs.values()):
-            return docs
-        return MappingProxyType({k: (replace(d, data=frozen) if d.rel == rel else d) for k, d in docs.items()})
-    defaults = tree.defaults
-    if defaults is not None and defaults.rel == rel:
-        defaults = replace(defaults, data=frozen)
-    return replace(tree, configs=swap(tree.configs), pipelines=swap(tree.pipelines), chunks=swap(tree.chunks),
-                   chunk_files=swap(tree.chunk_files), defaults=defaults)
-
-
-def _mutant_generator(base: Any, tree: Tree) -> Any:
-    gen = copy.copy(base)
-    gen.tree = tree
-    return gen
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -508,6 +504,8 @@ class MutationOptions:
     configs: tuple[str, ...] = ()  # globs: only mutants of files these configs read; scores of these only
     operators: tuple[str, ...] = ()
     fail_on: Severity | None = Severity.ERROR
+    #: adapter apps: globs (relative to the project folder) of data files to edit besides those seen read
+    files: tuple[str, ...] = ()
 
 
 Signature = tuple[str, ...]
@@ -530,26 +528,37 @@ def _signatures(results: Sequence[CheckResult], fail_on: Severity | None) -> dic
 class Mutator:
     """The unmutated project and its gate, and :meth:`classify` for one mutant (memoised)."""
 
-    def __init__(self, suite: Suite, *, fail_on: Severity | None = Severity.ERROR) -> None:
-        tree = getattr(suite.generator, "tree", None)
-        if not isinstance(tree, Tree):
-            raise ComfyContractError(
-                "hunt --mutate needs a project in the DevServer layout (`layout: devserver`)",
-                hint="mutating an adapter app's files is not supported yet (issue 16)")
-        self.suite = replace(suite, baseline=None)
-        self.tree = tree
+    def __init__(self, suite: Suite, *, fail_on: Severity | None = Severity.ERROR,
+                 workspace: Workspace | None = None, files: Sequence[str] = ()) -> None:
+        self.workspace = workspace if workspace is not None else workspace_for(suite, files)
+        self.suite = replace(self.workspace.suite, baseline=None)
+        tree = getattr(self.suite.generator, "tree", None)
+        #: the DevServer tree (``None`` for an adapter app, whose files are in ``workspace.root``)
+        self.tree: Tree | None = tree if isinstance(tree, Tree) else None
         self.fail_on = fail_on
         self.base = Engine(self.suite, fail_on=fail_on)
         self._base_sigs: dict[str, dict[Signature, str]] = {}
         self._readers: dict[str, tuple[str, ...]] | None = None
         self.cache: dict[tuple[str, str, str, str], MutantResult] = {}
 
+    def close(self) -> None:
+        """Remove the workspace's temporary copy (adapter apps)."""
+        self.workspace.close()
+
+    def __enter__(self) -> Mutator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def readers(self) -> dict[str, tuple[str, ...]]:
-        """File (relative to the tree) -> the configs whose rendering read it."""
+        """File (relative to the workspace root) -> the configs whose rendering read it. For an adapter app,
+        a data file named by ``--mutate-files`` that no render was seen to read is read by every config."""
         if self._readers is None:
-            root = self.tree.root.resolve()
+            root = self.workspace.root.resolve()
             out: dict[str, list[str]] = {}
-            for config in self.base.configs():
+            configs = self.base.configs()
+            for config in configs:
                 files: set[str] = set()
                 for mode in self.suite.modes:
                     r = self.base.rendered(config, mode)
@@ -563,6 +572,13 @@ class Mutator:
                     except ValueError:
                         continue
                     out.setdefault(rel, []).append(config)
+            matches = getattr(self.workspace, "matches", None)
+            if matches is not None:
+                docs = {rel for rel, _data in self.workspace.documents()}
+                out = {rel: cs for rel, cs in out.items() if rel in docs}
+                for rel in sorted(docs):
+                    if matches(rel) and rel not in out:
+                        out[rel] = list(configs)
             self._readers = {k: tuple(v) for k, v in out.items()}
         return self._readers
 
@@ -607,9 +623,7 @@ class Mutator:
                 changed = True
                 lines.append(f"[{mode}] outcome {a.outcome} ({len(a.submissions)} submission(s), route {a.route}) "
                              f"-> {b.outcome} ({len(b.submissions)} submission(s), route {b.route})")
-                lines.append(f"    fix: no check compares what a config submits at all (outcome {a.outcome} -> "
-                             f"{b.outcome}; snapshots and contracts only look at workflows): `check --fail-on info` "
-                             "shows the route's R010/R015/R018 finding; an expected-outcome rule is not there yet")
+                lines.append(f"    fix: {_outcome_fix(config, a.outcome, b.outcome)}")
                 continue
             norm = self._normalisation(config, mode)
             for sa, sb in zip(a.submissions, b.submissions, strict=True):
@@ -626,31 +640,51 @@ class Mutator:
         if cached is not None:
             return cached
         readers = [c for c in self.readers().get(mutant.file, ()) if configs is None or c in configs]
-        engine = Engine(replace(self.suite, generator=_mutant_generator(self.suite.generator,
-                                                                          overlay(self.tree, mutant.file,
-                                                                                  mutant.data))),
-                        fail_on=self.fail_on)
+        for config in readers:  # the unmutated verdicts first: an adapter's copy is edited in the block below
+            self._base_gate(config)
         outcomes: list[ConfigOutcome] = []
-        for config in readers:
-            changed, text = self._changes(engine, config)
-            if not changed:
-                outcomes.append(ConfigOutcome(config, "equivalent"))
-                continue
-            base = self._base_gate(config)
-            new = [msg for sig, msg in self._gate(engine, config).items() if sig not in base]
-            if new:
-                outcomes.append(ConfigOutcome(config, "killed", tuple(new[:5]), text))
-            else:
-                fixes = [line.split("fix: ", 1)[1] for line in text.splitlines() if "fix: " in line]
-                diff_text = "\n".join(line for line in text.splitlines() if "fix: " not in line)
-                outcomes.append(ConfigOutcome(config, "survived", (), diff_text,
-                                              fixes[0] if fixes else _generic_fix(config)))
+        with self.workspace.applied(mutant.file, mutant.data) as suite:
+            engine = Engine(replace(suite, baseline=None), fail_on=self.fail_on)
+            for config in readers:
+                changed, text = self._changes(engine, config)
+                if not changed:
+                    outcomes.append(ConfigOutcome(config, "equivalent"))
+                    continue
+                base = self._base_gate(config)
+                new = [msg for sig, msg in self._gate(engine, config).items() if sig not in base]
+                if new:
+                    outcomes.append(ConfigOutcome(config, "killed", tuple(new[:5]), text))
+                else:
+                    fixes = [line.split("fix: ", 1)[1] for line in text.splitlines() if "fix: " in line]
+                    diff_text = "\n".join(line for line in text.splitlines() if "fix: " not in line)
+                    fix = fixes[0] if fixes else _generic_fix(config)
+                    if base:
+                        codes = sorted({sig[3] for sig in base if len(sig) > 3})
+                        fix += (f" (note: {config!r} already fails the gate - {', '.join(codes) or 'a check error'}"
+                                " - and a check that already fails cannot report this edit: fix it first)")
+                    outcomes.append(ConfigOutcome(config, "survived", (), diff_text, fix))
+            close = getattr(suite.generator, "close", None)
+            if callable(close) and suite.generator is not self.suite.generator:
+                close()
         verdicts = {o.verdict for o in outcomes}
         verdict: Verdict = ("survived" if "survived" in verdicts else "killed" if "killed" in verdicts
                             else "equivalent")
         result = MutantResult(mutant, verdict, tuple(outcomes))
         self.cache[mutant.key] = result
         return result
+
+
+def _outcome_fix(config: str, before: str, after: str) -> str:
+    """What would catch a change of outcome (``workflow`` -> ``text`` ...), which no workflow check sees."""
+    if before == "workflow":
+        return (f"a contract `submits_workflow: true` matching {config!r} (C008) would catch this: snapshots and "
+                "the other rules only look at workflows, and a config that submits nothing has none "
+                "(`--fail-on info` also shows the route's R010/R015/R018)")
+    if before == "error":
+        return (f"{config!r} already fails the gate (outcome error, see `comfy-contract check --config {config}`); "
+                f"the edit turns it into {after!r}. Fix the config first: a failing config hides further edits")
+    return (f"no ComfyUI workflow before or after (outcome {before} -> {after}): outside what comfy-contract checks; "
+            "`check --fail-on info` shows the route's R010/R015/R018, the app's own tests must pin this route")
 
 
 def _generic_fix(config: str) -> str:
@@ -700,7 +734,12 @@ def mutation_campaign(suite: Suite, options: MutationOptions,
     not yet reported, and its shrinking leaves the simplest edit (first operator, file, target) that survives.
     """
     t0 = time.monotonic()
-    mutator = Mutator(suite, fail_on=options.fail_on)
+    with Mutator(suite, fail_on=options.fail_on, files=options.files) as mutator:
+        return _campaign(mutator, options, progress, t0)
+
+
+def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[str], None] | None,
+              t0: float) -> MutationReport:
     configs: list[str] | None = None
     if options.configs:
         known = mutator.base.configs()
@@ -714,7 +753,7 @@ def mutation_campaign(suite: Suite, options: MutationOptions,
     if unknown:
         raise ComfyContractError(f"unknown mutation operator(s) {', '.join(map(repr, unknown))}",
                                  hint=f"known: {', '.join(_BY_NAME)}")
-    mutants = enumerate_mutants(mutator.tree, options.operators, files)
+    mutants = enumerate_mutants(mutator.workspace, options.operators, files)
     total = sum(len(m) for per in mutants.values() for m in per.values())
     strategy = mutant_strategy(mutants)
     order: list[tuple[str, str, str, str]] = []
