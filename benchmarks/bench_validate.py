@@ -1,15 +1,27 @@
-"""Benchmark: offline validations per second (issue 2 target: <= 100 us per 20-node workflow on one core).
+"""Benchmark: offline validations per second, beside the peers (issue 2 target: <= 100 us per 20-node workflow).
 
-Prints figures and the ratio to the target; no assertions. Run: ``python benchmarks/bench_validate.py``.
-With ``--url URL`` it also measures a real ComfyUI's POST /prompt round trip for the same workflow
-(an invalid variant, so nothing is executed) and prints the ratio.
+Prints figures, ratios and peak memory; no assertions. Run: ``python benchmarks/bench_validate.py``. For the
+same 20-node workflow and catalog it times, each as the best of repeats:
+
+- ours: ``comfy_contract.validate`` (peak: tracemalloc's peak of one call);
+- comfy-lint 0.1.0 (``lint_workflow``), the closest peer, when it is importable - it is a benchmark-only
+  package, not a dependency: ``.venv/bin/pip install comfy-lint==0.1.0``;
+- ComfyUI 0.3.75's own ``execution.validate_prompt`` in-process, run by the reference ComfyUI's python
+  (``benchmarks/comfyui_inprocess.py``) when ``scripts/reference-comfyui install`` has been run
+  (``.reference-comfyui/.installed``); its peak is that process's max RSS (ComfyUI's imports and nodes);
+- with ``--url URL``, a real ComfyUI's ``POST /prompt`` round trip (an invalid variant, so nothing runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import statistics
+import subprocess
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -74,18 +86,50 @@ def per_call_us(fn: Any, repeat: int, number: int) -> float:
     return min(best)
 
 
+def peak_kib(fn: Any) -> float:
+    """tracemalloc's peak (KiB) of one call of ``fn`` (after a warm-up call)."""
+    fn()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+REFERENCE = ROOT / ".reference-comfyui"
+
+
+def comfyui_in_process(workflows: dict[str, Any]) -> dict[str, Any] | str:
+    """ComfyUI 0.3.75's ``execution.validate_prompt`` timings from its own venv, or why it was skipped."""
+    python, comfy = REFERENCE / "venv" / "bin" / "python", REFERENCE / "comfyui"
+    if not (REFERENCE / ".installed").exists() or not python.exists():
+        return ("skipped: no reference ComfyUI (.reference-comfyui/.installed missing); "
+                "`scripts/reference-comfyui install` installs it (offline, ~2 GB)")
+    request = json.dumps({"workflows": workflows, "number": 200, "repeat": 5})
+    env = {**os.environ, "PYTHONHASHSEED": "0", "HF_HUB_OFFLINE": "1", "DO_NOT_TRACK": "1"}
+    proc = subprocess.run([str(python), str(ROOT / "benchmarks" / "comfyui_inprocess.py"), str(comfy)],
+                          input=request, capture_output=True, text=True, env=env, timeout=600, check=False)
+    if proc.returncode != 0:
+        return f"skipped: the reference ComfyUI failed ({proc.stderr.strip().splitlines()[-1:]})"
+    answer: dict[str, Any] = json.loads(proc.stdout)
+    return answer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", help="also time a real ComfyUI's POST /prompt, e.g. http://127.0.0.1:8199")
     args = parser.parse_args()
-    catalog = load_catalog(ROOT / "contracts" / "catalogs" / "comfyui-0.3.75.json")
+    catalog_file = ROOT / "contracts" / "catalogs" / "comfyui-0.3.75.json"
+    catalog = load_catalog(catalog_file)
     wf = txt2img_20()
     verdict = validate(wf, catalog)
     assert verdict.accepted, verdict.body
     validate(wf, catalog)  # warm the compiled tables
     us = per_call_us(lambda: validate(wf, catalog), repeat=5, number=2000)
+    ours_kib = peak_kib(lambda: validate(wf, catalog))
     print(f"20-node txt2img (valid):     {us:8.1f} us/validation  {1e6 / us:9.0f}/s  "
-          f"target {TARGET_US:.0f} us -> {us / TARGET_US:.2f}x of budget")
+          f"target {TARGET_US:.0f} us -> {us / TARGET_US:.2f}x of budget; peak {ours_kib:.0f} KiB per call")
     bad = txt2img_20()
     bad["6"]["inputs"]["steps"] = "{{STEPS}}"
     bad["11"]["inputs"]["sampler_name"] = "nope"
@@ -94,6 +138,30 @@ def main() -> None:
     long = chain(2000)
     ms = per_call_us(lambda: validate(long, catalog), repeat=3, number=20) / 1000
     print(f"2,000-node chain:            {ms:8.2f} ms/validation  {1000 / ms:9.1f}/s")
+    print("peers on the same valid 20-node workflow and catalog:")
+    try:
+        from comfy_lint import lint_workflow  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        from comfy_lint.schema import normalize  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:
+        print("  comfy-lint:                 skipped: not installed (benchmark only, not a dependency): "
+              ".venv/bin/pip install comfy-lint==0.1.0")
+    else:
+        schema = normalize(json.loads(catalog_file.read_text("utf-8"))["object_info"])
+        assert not [d for d in lint_workflow(wf, schema) if getattr(d, "severity", "error") == "error"]
+        lint_us = per_call_us(lambda: lint_workflow(wf, schema), repeat=5, number=2000)
+        lint_kib = peak_kib(lambda: lint_workflow(wf, schema))
+        print(f"  comfy-lint 0.1.0 lint_workflow: {lint_us:8.1f} us  ({lint_us / us:.1f}x ours); "
+              f"peak {lint_kib:.0f} KiB per call")
+    reference = comfyui_in_process({"valid": wf})
+    if isinstance(reference, str):
+        print(f"  ComfyUI validate_prompt:    {reference}")
+    else:
+        ref_us = reference["valid"]["us"]
+        print(f"  ComfyUI 0.3.75 execution.validate_prompt (in-process, its venv): {ref_us:8.1f} us  "
+              f"({ref_us / us:.1f}x ours; accepted: {reference['valid']['valid']}); "
+              f"peak RSS of that process {reference['maxrss_kib'] / 1024:.0f} MiB (ComfyUI and its nodes loaded)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (ours and comfy-lint, catalogs loaded): {rss:.0f} MiB")
     if args.url:
         from comfy_contract.live.client import ComfyClient
 
