@@ -11,6 +11,7 @@ import argparse
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,6 +34,7 @@ from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE, databas
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
 from comfy_contract.fuzz.space import default_adapter_space
 from comfy_contract.fuzz.target import load_target
+from comfy_contract.report.formats import FORMATS
 
 __all__ = ["add_parser", "parse_budget", "run"]
 
@@ -74,7 +76,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--no-lints", action="store_true", help="skip the error-lint property")
     p.add_argument("--derandomize", action="store_true", help="same examples on every run (for CI)")
     p.add_argument("--export-tests", metavar="DIR", help="also write each failure as a pytest test into DIR")
-    m = p.add_argument_group("mutation testing of the gate (--mutate, DevServer layout; docs/fuzzing.md)")
+    m = p.add_argument_group("mutation testing of the gate (--mutate; docs/fuzzing.md)")
     m.add_argument("--mutate", action="store_true",
                    help="edit the app's configs, pipelines and chunks instead of its requests: does `check` "
                    "notice each edit that changes what is submitted? Exit 1 when an edit survives")
@@ -83,7 +85,16 @@ def add_parser(sub: Any) -> None:
                    help="only this mutation operator (repeatable)")
     m.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
                    help="the gate's --fail-on: a mutant is killed by a new finding at or above it (default error)")
-    m.add_argument("--format", choices=("text", "json"), default="text", help="--mutate output (default text)")
+    m.add_argument("--format", choices=FORMATS, default="text", help="--mutate report format (default text)")
+    m.add_argument("--output", "-o", metavar="FILE", help="--mutate: write the report to FILE, not standard output")
+    m.add_argument("--write", action="append", default=[], metavar="FORMAT=FILE",
+                   help="--mutate: also write a report in FORMAT to FILE (repeatable), e.g. --write sarif=mut.sarif")
+    m.add_argument("--survivor-dir", default=".comfy-contract/mutants", metavar="DIR",
+                   help="--mutate: where each surviving edit is written with its replay command "
+                   "(default .comfy-contract/mutants)")
+    m.add_argument("--mutate-files", action="append", default=[], metavar="GLOB",
+                   help="--mutate, adapter apps: also edit these data files (relative to the project folder; "
+                   "for a command adapter, whose reads are not seen)")
     p.set_defaults(run=run)
 
 
@@ -183,10 +194,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.shard is not None or args.list:
             raise ComfyContractError("--shard and --list do not go with --mutate",
                                      hint="drop them, or narrow the mutants with --config")
+        if args.jobs != 1:
+            raise ComfyContractError("--jobs does not go with --mutate: one process classifies the mutants",
+                                     hint="drop --jobs, or split the run with --config GLOB per job (docs/fuzzing.md)")
         return _mutate(args, out, err, seconds, examples)
-    if args.max_mutants is not None or args.operator or args.format != "text":
-        raise ComfyContractError("--max-mutants, --operator and --format go with --mutate",
-                                 hint="add --mutate, or drop them")
+    if (args.max_mutants is not None or args.operator or args.format != "text" or args.output or args.write
+            or args.mutate_files or args.survivor_dir != ".comfy-contract/mutants"):
+        raise ComfyContractError("--max-mutants, --operator, --format, --output, --write, --survivor-dir and "
+                                 "--mutate-files go with --mutate", hint="add --mutate, or drop them")
     if args.jobs < 1:
         raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
     shard = parse_shard(args.shard) if args.shard is not None else None
@@ -226,16 +241,21 @@ def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float |
     from comfy_contract.check.engine import suite_from_project
     from comfy_contract.check.project import load_project
     from comfy_contract.check.results import parse_fail_on
-    from comfy_contract.fuzz.mutate import MutationOptions, mutation_campaign, mutation_json, mutation_text
+    from comfy_contract.fuzz.mutate import MutationOptions, mutation_campaign
+    from comfy_contract.fuzz.mutation_report import render_mutation
+    from comfy_contract.fuzz.survivors import write_survivors
 
     if args.max_mutants is not None and args.max_mutants < 1:
         raise ComfyContractError(f"--max-mutants {args.max_mutants!r} must be at least 1")
+    writes = _writes(args.write)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     project = load_project(args.project)
-    suite = suite_from_project(project, project_arg=args.project, root=project.file.resolve().parent)
+    root = project.file.resolve().parent
+    suite = suite_from_project(project, project_arg=args.project, root=root)
+    ensure_writable_folder(args.survivor_dir, what="survivor folder (--survivor-dir)")
     options = MutationOptions(seconds=seconds, examples=examples, max_mutants=args.max_mutants, seed=seed,
                               configs=tuple(args.config), operators=tuple(args.operator),
-                              fail_on=parse_fail_on(args.fail_on))
+                              fail_on=parse_fail_on(args.fail_on), files=tuple(args.mutate_files))
     budget = f"{seconds:g}s" if seconds is not None else f"{examples} examples"
     err.write(f"comfy-contract hunt --mutate: seed {seed} (rerun with --seed {seed}); budget {budget}\n")
 
@@ -244,6 +264,29 @@ def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float |
         err.flush()
 
     report = mutation_campaign(suite, options, progress)
-    shown: Any = PrintableStream(out)
-    shown.write(mutation_json(report) if args.format == "json" else mutation_text(report))
+    if report.survivors:
+        report = replace(report, files=write_survivors(report, args.survivor_dir, root=root))
+    text = render_mutation(report, args.format)
+    if args.output:
+        write_text_atomic(Path(args.output), text)
+    else:
+        shown: Any = PrintableStream(out)
+        shown.write(text)
+    for fmt, path in writes:
+        write_text_atomic(path, render_mutation(report, fmt))
+    if args.output or args.format != "text":
+        score = f"{report.score:.0%}" if report.score is not None else "-"
+        err.write(f"mutate: {len(report.results)} mutants, {report.count('survived')} survived, mutation score "
+                  f"{score}" + (f"; survivor files in {args.survivor_dir}" if report.survivors else "") + "\n")
     return 1 if report.survivors else 0
+
+
+def _writes(specs: list[str]) -> list[tuple[str, Path]]:
+    out = []
+    for spec in specs:
+        fmt, sep, file = spec.partition("=")
+        if not sep or fmt not in FORMATS or not file:
+            raise ComfyContractError(f"--write {spec!r} is not FORMAT=FILE",
+                                     hint=f"FORMAT is one of {', '.join(FORMATS)}, e.g. --write sarif=mutants.sarif")
+        out.append((fmt, Path(file)))
+    return out

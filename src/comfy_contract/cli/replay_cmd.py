@@ -36,7 +36,13 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    files = reproducer_files(args.paths)
+    from comfy_contract.fuzz.survivors import is_survivor_file
+
+    listed = reproducer_files(args.paths)
+    mutants = [f for f in listed if is_survivor_file(f)]  # `hunt --mutate` survivor files (fuzz/survivors.py)
+    files = [f for f in listed if f not in mutants]
+    if mutants:
+        return _run_mutants(args, out, mutants, files)
     as_json = args.format == "json"
     if not files:
         print("comfy-contract replay: no reproducers found", file=err)
@@ -90,4 +96,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"replay: {', '.join(parts)}\n")
     if failing and fixed and not args.prune:
         out.write("(fixed ones can be deleted with --prune)\n")
+    return 1 if failing else 0
+
+
+def _run_mutants(args: argparse.Namespace, out: TextIO, mutants: list[Path], others: list[Path]) -> int:
+    """Replay ``hunt --mutate`` survivor files: make each edit again and classify it with the current gate."""
+    from comfy_contract.core.errors import ComfyContractError
+    from comfy_contract.fuzz.survivors import replay_survivors
+
+    if others:
+        raise ComfyContractError("replay got both survivor files of `hunt --mutate` and `hunt` reproducers",
+                                 hint="replay them in two commands (e.g. .comfy-contract/mutants and "
+                                 ".comfy-contract/crashes)")
+    if args.export_test:
+        raise ComfyContractError("--export-test is for `hunt` reproducers, not survivor files of `hunt --mutate`")
+    rows, lines, failing = replay_survivors(mutants, project=args.project, prune=args.prune)
+    fixed = len(mutants) - failing
+    if args.format == "json":
+        out.write(json.dumps({"replayed": len(mutants), "failing": failing, "fixed": fixed,
+                              "pruned": sum(1 for r in rows if r.get("pruned")), "results": rows},
+                             indent=2, ensure_ascii=False) + "\n")
+        return 1 if failing else 0
+    out.write("\n".join(lines) + "\n")
+    out.write(f"replay: {len(mutants)} surviving edit(s) replayed, {failing} still survive, {fixed} no longer"
+              + (" - deleted" if args.prune and fixed else "") + "\n")
     return 1 if failing else 0

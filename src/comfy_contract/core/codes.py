@@ -305,6 +305,13 @@ _TABLE: tuple[Code, ...] = (
          "unknown execution mode, a non-JSON answer where the code expects JSON, a type the code does not "
          "handle). The app would crash the same way. Make the generator handle the input; replay with "
          "`comfy-contract replay PATH`.", None),
+    Code("F003", "mutant-survived", "An edit to the app's files changes what it submits, unnoticed", E, "fuzz",
+         "`hunt --mutate` edited a config, pipeline or chunk (or an adapter app's config file) the way developers "
+         "do - a dropped or re-cased key, another chunk name, a deleted node or link, a changed literal - and the "
+         "config now submits another graph (or none), yet the gate (render, validate, lints, contracts, "
+         "snapshots) reports nothing new: a blind spot of the contracts and snapshots. The report shows the "
+         "edit, the graph diff and the contract rule or snapshot that would catch it; replay the survivor file "
+         "with `comfy-contract replay PATH` after adding it.", None),
     # --- D: drift from a live server (check --live, catalog diff, validate --url --compare) ----
     Code("D001", "live-node-missing", "A node class of the catalog is not on the server", E, "live",
          "The committed catalog has this class but the running ComfyUI does not: offline validation passes "

@@ -452,12 +452,48 @@ class ConfigScore:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Where a survivor's edit is in the project, and what it changed (for reports and survivor files)."""
+
+    file: str  # relative to the project root
+    line: int | None
+    before: Any  # the value at the pointer before the edit (``None`` with ``added``)
+    after: Any  # and after it (``None`` with ``removed``)
+    removed: bool
+    added: bool
+    file_diff: str  # a unified diff of the (normalised) document
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "before": self.before, "after": self.after,
+                "removed": self.removed, "added": self.added, "file_diff": self.file_diff}
+
+
+@dataclass(frozen=True)
 class MutationReport:
     results: tuple[MutantResult, ...]
     seconds: float
     examples: int
     seed: int
     fail_on: str
+    #: survivors' edits located in the project (``Mutant.key`` -> :class:`Edit`)
+    edits: Mapping[tuple[str, str, str, str], Edit] = field(default_factory=dict)
+    #: the project file relative to the project root (for replay commands), and the app's shape
+    project: str | None = None
+    kind: str = "devserver"
+    #: mutants the selection has in all (the run ends early when all were classified)
+    total: int = 0
+    #: survivor files written (``Mutant.key`` -> path as shown in replay commands; see fuzz/survivors.py)
+    files: Mapping[tuple[str, str, str, str], str] = field(default_factory=dict)
+
+    def replay(self, result: MutantResult) -> str | None:
+        """The command that replays a survivor, once its file is written."""
+        path = self.files.get(result.mutant.key)
+        if path is None:
+            return None
+        return f"comfy-contract replay {path}" + (f" --project {self.project}" if self.project else "")
+
+    def edit(self, result: MutantResult) -> Edit | None:
+        return self.edits.get(result.mutant.key)
 
     @property
     def survivors(self) -> tuple[MutantResult, ...]:
@@ -489,7 +525,11 @@ class MutationReport:
             "equivalent": self.count("equivalent"), "score": self.score, "seconds": round(self.seconds, 3),
             "mutants_per_second": round(self.rate, 2), "examples": self.examples, "seed": self.seed,
             "fail_on": self.fail_on, "configs": [c.to_dict() for c in self.per_config()],
-            "survivors": [r.to_dict() for r in self.survivors],
+            "survivors": [{**r.to_dict(), **({"edit": e.to_dict()} if (e := self.edit(r)) else {}),
+                           **({"file": self.files[r.mutant.key], "replay": self.replay(r)}
+                              if r.mutant.key in self.files else {})}
+                          for r in self.survivors],
+            "kind": self.kind, "project": self.project, "total_mutants": self.total,
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -540,6 +580,23 @@ class Mutator:
         self._base_sigs: dict[str, dict[Signature, str]] = {}
         self._readers: dict[str, tuple[str, ...]] | None = None
         self.cache: dict[tuple[str, str, str, str], MutantResult] = {}
+
+    def project_path(self, rel: str) -> str:
+        """``rel`` (relative to the workspace) relative to the project root (``suite.root``)."""
+        origin = Path(getattr(self.workspace, "origin", self.workspace.root)).resolve()
+        try:
+            return (origin / rel).relative_to(Path(self.suite.root).resolve()).as_posix()
+        except ValueError:
+            return (origin / rel).as_posix()
+
+    def project_rel(self) -> str | None:
+        """The project file relative to the project root, if the suite names one."""
+        if not self.suite.project_file:
+            return None
+        try:
+            return Path(self.suite.project_file).resolve().relative_to(Path(self.suite.root).resolve()).as_posix()
+        except ValueError:
+            return Path(self.suite.project_file).as_posix()
 
     def close(self) -> None:
         """Remove the workspace's temporary copy (adapter apps)."""
@@ -658,10 +715,13 @@ class Mutator:
                     fixes = [line.split("fix: ", 1)[1] for line in text.splitlines() if "fix: " in line]
                     diff_text = "\n".join(line for line in text.splitlines() if "fix: " not in line)
                     fix = fixes[0] if fixes else _generic_fix(config)
-                    if base:
-                        codes = sorted({sig[3] for sig in base if len(sig) > 3})
-                        fix += (f" (note: {config!r} already fails the gate - {', '.join(codes) or 'a check error'}"
-                                " - and a check that already fails cannot report this edit: fix it first)")
+                    failing = {sig[4] for sig in base if len(sig) > 4 and sig[4]}
+                    hidden = failing & set(_DIFF_NODE.findall(diff_text))
+                    if hidden:
+                        codes = sorted({sig[3] for sig in base if len(sig) > 4 and sig[4] in hidden})
+                        fix += (f" (note: {config!r} already fails the gate at node(s) {', '.join(sorted(hidden))} - "
+                                f"{', '.join(codes)} - and a finding already there cannot report this edit: fix it "
+                                "first)")
                     outcomes.append(ConfigOutcome(config, "survived", (), diff_text, fix))
             close = getattr(suite.generator, "close", None)
             if callable(close) and suite.generator is not self.suite.generator:
@@ -805,8 +865,49 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
                 reported.add((found.operator, found.file, o.config))
     # report the survivors that remain after shrinking: per (operator, file, config) the simplest edit
     results = [mutator.cache[k] for k in order]
+    edits = {r.mutant.key: locate_edit(mutator, r.mutant) for r in results if r.verdict == "survived"}
     return MutationReport(tuple(results), time.monotonic() - t0, counter[0], options.seed,
-                          "never" if options.fail_on is None else str(options.fail_on))
+                          "never" if options.fail_on is None else str(options.fail_on), edits,
+                          mutator.project_rel(), mutator.workspace.kind, total)
+
+
+_MISSING = object()
+#: node ids in a graph diff's text (``a:/7/inputs/text``, ``a:10``)
+_DIFF_NODE = re.compile(r"\b[ab]:/?([^/\s\[]+)")
+
+
+def _resolve(doc: Any, pointer: str) -> Any:
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(doc, Mapping) and token in doc:
+            doc = doc[token]
+        elif isinstance(doc, list) and token.isdigit() and int(token) < len(doc):
+            doc = doc[int(token)]
+        else:
+            return _MISSING
+    return doc
+
+
+def locate_edit(mutator: Mutator, mutant: Mutant) -> Edit:
+    """The survivor's :class:`Edit`: file relative to the project root, line of the pointer (JSON files),
+    the value before and after, and a unified diff of the normalised document."""
+    import difflib
+
+    from comfy_contract.check.locate import pointer_position
+    from comfy_contract.fuzz.workspace import dump_document
+
+    original = dict(mutator.workspace.documents()).get(mutant.file, {})
+    before, after = _resolve(original, mutant.path), _resolve(mutant.data, mutant.path)
+    a, b = dump_document(mutant.file, original), dump_document(mutant.file, mutant.data)
+    where = mutator.project_path(mutant.file)
+    diff_text = "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                             f"a/{where}", f"b/{where}", n=2))
+    line = None
+    if mutant.file.endswith(".json"):
+        position = pointer_position(mutator.workspace.text(mutant.file), mutant.path)
+        line = position[0] if position else None
+    return Edit(where, line, None if before is _MISSING else before, None if after is _MISSING else after,
+                after is _MISSING, before is _MISSING, diff_text)
 
 
 def mutation_text(report: MutationReport, *, verbose: bool = False) -> str:
@@ -818,14 +919,20 @@ def mutation_text(report: MutationReport, *, verbose: bool = False) -> str:
         lines.append(f"{c.config}: {score} ({c.killed} killed / {c.killed + c.survived} non-equivalent, "
                      f"{c.equivalent} equivalent)")
     for r in report.survivors:
+        edit = report.edit(r)
+        where = f"{edit.file}:{edit.line}" if edit is not None and edit.line else \
+            (edit.file if edit is not None else r.mutant.file)
         lines.append("")
-        lines.append(f"SURVIVED {r.mutant.file}{r.mutant.path}: {r.mutant.description} ({r.mutant.operator})")
+        lines.append(f"SURVIVED F003 {where} {r.mutant.path}: {r.mutant.description} ({r.mutant.operator})")
         for o in r.outcomes:
             if o.verdict != "survived":
                 continue
             lines.append(f"  {o.config}: submitted graph changed, the gate reports nothing new")
             lines.extend("    " + line for line in o.diff.splitlines()[:8])
             lines.append(f"    suggested fix: {o.fix}")
+        if (command := report.replay(r)) is not None:
+            lines.append(f"  survivor file: {report.files[r.mutant.key]}")
+            lines.append(f"  Replay with: {command}")
     score = f"{report.score:.0%}" if report.score is not None else "-"
     lines.append("")
     lines.append(f"mutate: {len(report.results)} mutants in {report.seconds:.1f}s ({report.rate:.1f}/s): "

@@ -72,6 +72,8 @@ class Workspace(Protocol):
     root: Path
     #: the unmutated suite (renders from ``root``)
     suite: Suite
+    #: the real folder of the app the relative paths name (``root`` may be a copy of it)
+    origin: Path
 
     def documents(self) -> list[tuple[str, Mapping[str, Any]]]: ...
 
@@ -108,6 +110,7 @@ class TreeWorkspace:
         self.suite = suite
         self.tree = tree
         self.root = tree.root
+        self.origin = tree.root
 
     def documents(self) -> list[tuple[str, Mapping[str, Any]]]:
         return tree_documents(self.tree)
@@ -172,6 +175,8 @@ class CopyWorkspace:
 
     def __init__(self, suite: Suite, source: Path, files: Sequence[str] = ()) -> None:
         self.source = source.resolve()
+        #: the real folder the documents' relative paths name (``root`` is its temporary copy)
+        self.origin = self.source
         self.globs = tuple(files)
         self._tmp = tempfile.TemporaryDirectory(prefix="comfy-contract-mutate-")
         self.root = Path(self._tmp.name).resolve() / self.source.name
