@@ -60,6 +60,13 @@ class _Class:
     #: the declared ``input`` of a class with v3 dynamic inputs, in an era that expands them per node
     dynamic: Mapping[str, Any] | None = None
     custom: tuple[str, ...] = ()
+    #: ``checks`` as flat tuples, unpacked once per input in the hot loop (see :func:`_plan`)
+    plan: tuple[tuple[Any, ...], ...] = ()
+
+
+def _plan(checks: Sequence[_Check]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((c.name, c.required, c.input_type, c.convert, c.min, c.max, c.combo, c.combo_set,
+                  c.custom_validated, c) for c in checks)
 
 
 def _make_check(name: str, category: str, input_type: Any, opts: Mapping[str, Any], era: Era,
@@ -114,7 +121,7 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
                                       for i in spec.inputs.values()):
             dynamic = spec.raw.get("input", {})
         outputs = era.return_types(spec.raw)(spec.outputs)
-        table[name] = _Class(checks, outputs, spec.output_node, dynamic, custom)
+        table[name] = _Class(checks, outputs, spec.output_node, dynamic, custom, _plan(checks))
     catalog._compiled[era.id] = table
     return table
 
@@ -146,7 +153,10 @@ class _Run:
         self.stack: set[Any] = set()
         #: the same nodes in recursion order (ComfyUI's ``visiting`` list, Apr 2026 on)
         self.path: list[Any] = []
+        self.track_path = era.detects_cycles
         self.deep_noted = False  # the V090 note about ComfyUI's recursion limit is given once
+        self.note_depth = era.uncertain_depths[0] or sys.maxsize
+        self.max_depth = era.max_depth
 
     def _sandbox(self) -> _Run:
         probe = _Run(self.prompt, self.classes, self.era)
@@ -154,6 +164,7 @@ class _Run:
         probe.stack = set(self.stack)
         probe.path = list(self.path)
         probe.deep_noted = True  # a sandbox's notes are dropped: never note from it
+        probe.note_depth = sys.maxsize
         return probe
 
     def _link_effect(self, check: _Check, val: Any, depth: int, before: set[Any]) -> Any:
@@ -199,23 +210,34 @@ class _Run:
         validated = self.validated
         if uid in validated:
             return validated[uid]
+        if depth >= self.note_depth:
+            self._note_deep(uid, depth)
+        if depth > self.max_depth:
+            raise RecursionError("maximum recursion depth exceeded while calling a Python object")
+        stack = self.stack
+        stack.add(uid)
+        if self.track_path:
+            self.path.append(uid)
+            try:
+                return self._validate_inputs(uid, depth)
+            finally:
+                stack.discard(uid)
+                self.path.pop()
+        try:
+            return self._validate_inputs(uid, depth)
+        finally:
+            stack.discard(uid)
+
+    def _note_deep(self, uid: Any, depth: int) -> None:
         low, high = self.era.uncertain_depths
-        if low and depth >= low and not self.deep_noted:
+        if not self.deep_noted:
             self.deep_noted = True
+            self.note_depth = sys.maxsize
             self.note(
                 f"the graph nests links {depth}+ deep, at ComfyUI's recursion limit: a real server fails "
                 f"somewhere between depth {low} (a cold first request) and {high}, so whether it accepts this "
                 "graph - and which node reports the RecursionError - is undecidable offline; keep chains "
                 f"shorter than {low} nodes", uid)
-        if depth > self.era.max_depth:
-            raise RecursionError("maximum recursion depth exceeded while calling a Python object")
-        self.stack.add(uid)
-        self.path.append(uid)
-        try:
-            return self._validate_inputs(uid, depth)
-        finally:
-            self.stack.discard(uid)
-            self.path.pop()
 
     def _mark_cycle(self, o_id: Any) -> None:
         """ComfyUI 2026: re-entering ``o_id`` marks every node from it along the recursion path (and
@@ -243,7 +265,7 @@ class _Run:
         errors: list[Reason] = []
         valid = True
         era = self.era
-        checks = cls.checks
+        plan = cls.plan
         v3_data = False
         if cls.dynamic is not None:
             try:
@@ -256,19 +278,21 @@ class _Run:
                     "extra_info": {"input_name": ex.input_name},
                 }], uid)
                 return validated[uid]
-            checks = _expanded_checks(cls, expanded, era)
+            plan = _plan(_expanded_checks(cls, expanded, era))
             v3_data = expanded.has_v3_data
         # ComfyUI writes converted literals back into the prompt; nothing in validation reads them again, so
         # the caller's workflow is read, never copied or changed
-        for chk in checks:
-            x = chk.name
+        unwraps = era.unwraps_value
+        classes = self.classes
+        stack = self.stack
+        for x, required, input_type, convert, lo, hi, combo, combo_set, custom, chk in plan:
             if is_dict:
                 val = inputs.get(x, _MISSING)
                 missing = val is _MISSING
             else:
                 missing = x not in inputs
             if missing:
-                if chk.required:
+                if required:
                     errors.append({
                         "type": "required_input_missing",
                         "message": "Required input is missing",
@@ -290,7 +314,7 @@ class _Run:
                 o_id = val[0]
                 try:
                     o_class_type = prompt[o_id]["class_type"]
-                    received_type = self.classes[o_class_type].outputs[val[1]]
+                    received_type = classes[o_class_type].outputs[val[1]]
                 except _CAUGHT as ex:
                     if self._order_matters(cls, inputs, x, ex, depth, mark):
                         self.note(
@@ -298,24 +322,25 @@ class _Run:
                             "node's inputs as a set: which of its other links are validated first (and reported) "
                             "depends on the server's PYTHONHASHSEED", uid, x)
                     raise
-                if received_type != chk.input_type and not era.link_match(received_type, chk.input_type):
-                    errors.append({
-                        "type": "return_type_mismatch",
-                        "message": "Return type mismatch between linked nodes",
-                        "details": era.mismatch_details(x, received_type, chk.input_type),
-                        "extra_info": {
-                            "input_name": x,
-                            "input_config": _info(chk),
-                            "received_type": received_type,
-                            "linked_node": val,
-                        },
-                    })
-                    continue
-                if received_type != chk.input_type and era.link_is_wildcard_only(received_type, chk.input_type):
-                    self.note(
-                        f"link {x!r} from node {o_id!r} ({received_type!r}) to {chk.input_type!r} matches only "
-                        "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
-                if o_id in self.stack and (not era.detects_cycles or o_id not in validated):
+                if received_type != input_type:  # equal types always match, in every era
+                    if not era.link_match(received_type, input_type):
+                        errors.append({
+                            "type": "return_type_mismatch",
+                            "message": "Return type mismatch between linked nodes",
+                            "details": era.mismatch_details(x, received_type, input_type),
+                            "extra_info": {
+                                "input_name": x,
+                                "input_config": _info(chk),
+                                "received_type": received_type,
+                                "linked_node": val,
+                            },
+                        })
+                        continue
+                    if era.link_is_wildcard_only(received_type, input_type):
+                        self.note(
+                            f"link {x!r} from node {o_id!r} ({received_type!r}) to {input_type!r} matches only "
+                            "if the '*' side is an AnyType wildcard, which /object_info cannot show", uid, x)
+                if o_id in stack and (not era.detects_cycles or o_id not in validated):
                     if era.detects_cycles:
                         self._mark_cycle(o_id)
                     valid = False  # a cycle: see ``stack`` (before 2026) and ``_mark_cycle``
@@ -343,14 +368,14 @@ class _Run:
                     continue
             else:
                 try:
-                    if era.unwraps_value and isinstance(val, dict) and "__value__" in val:
+                    if unwraps and isinstance(val, dict) and "__value__" in val:
                         val = val["__value__"]
-                    if chk.convert is not None:
-                        val = chk.convert(val)
+                    if convert is not None and type(val) is not convert:  # int(5) is 5: skip the call
+                        val = convert(val)
                 except Exception as ex:
                     errors.append({
                         "type": "invalid_input_type",
-                        "message": f"Failed to convert an input value to a {chk.input_type} value",
+                        "message": f"Failed to convert an input value to a {input_type} value",
                         "details": f"{x}, {val}, {ex}",
                         "extra_info": {
                             "input_name": x,
@@ -360,36 +385,35 @@ class _Run:
                         },
                     })
                     continue
-                if chk.custom_validated:
-                    if chk.combo is not None and val not in chk.combo:
+                if custom:
+                    if combo is not None and val not in combo:
                         self.note(
                             f"{class_type}.{x} = {val!r} is not listed, but the node's own VALIDATE_INPUTS "
                             "decides (it may accept files in sub-folders); only a live server can tell", uid, x)
                     continue
-                if chk.min is not _NO_DEFAULT and val < chk.min:
+                if lo is not _NO_DEFAULT and val < lo:
                     errors.append({
                         "type": "value_smaller_than_min",
-                        "message": f"Value {val} smaller than min of {chk.min}",
+                        "message": f"Value {val} smaller than min of {lo}",
                         "details": f"{x}",
                         "extra_info": {"input_name": x, "input_config": _info(chk), "received_value": val},
                     })
                     continue
-                if chk.max is not _NO_DEFAULT and val > chk.max:
+                if hi is not _NO_DEFAULT and val > hi:
                     errors.append({
                         "type": "value_bigger_than_max",
-                        "message": f"Value {val} bigger than max of {chk.max}",
+                        "message": f"Value {val} bigger than max of {hi}",
                         "details": f"{x}",
                         "extra_info": {"input_name": x, "input_config": _info(chk), "received_value": val},
                     })
                     continue
-                combo = chk.combo
                 if combo is None:
                     continue
                 if era.multiselect and isinstance(val, list) and chk.extra_info.get("multiselect", False):
                     invalid = [v for v in val if v not in combo]
                 else:
                     try:  # the same answer as ``val in combo`` for every hashable value, without a list scan
-                        listed = val in chk.combo_set if chk.combo_set is not None else val in combo
+                        listed = val in combo_set if combo_set is not None else val in combo
                     except TypeError:
                         listed = val in combo
                     invalid = [] if listed else [val]
@@ -425,7 +449,16 @@ class _ServerError(Exception):
 
 
 @contextmanager
-def _deep_stack(era: Era) -> Iterator[None]:
+def _deep_stack(era: Era, prompt: Any) -> Iterator[None]:
+    """Room on Python's stack for ComfyUI's recursion depth (a few frames per nested node): raised only for
+    prompts that can nest that deep, so that small ones do not pay for it."""
+    try:
+        small = len(prompt) * 4 + 200 < sys.getrecursionlimit()
+    except TypeError:
+        small = True  # not a mapping: validation fails before it recurses
+    if small:
+        yield
+        return
     old = sys.getrecursionlimit()
     needed = era.max_depth * 3 + 2000
     if old < needed:
@@ -612,7 +645,7 @@ def validate(
         except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
             return _server_error(exc, resolved, "while applying the install's node replacements")
     try:
-        with _deep_stack(resolved):
+        with _deep_stack(resolved, prompt):
             ok, error, _good, node_errors, notes = _validate_prompt(
                 prompt, classes, resolved, partial_execution_targets
             )
