@@ -76,6 +76,30 @@ def chain(n: int) -> dict[str, Any]:
     return wf
 
 
+def bare_walk(prompt: dict[str, Any], nodes: Any) -> bool:
+    """The floor issue 19 measures against: look every node's class up, read each declared input, follow
+    links by id (no conversions, bounds, combos, types or error reasons)."""
+    seen: dict[str, bool] = {}
+
+    def visit(uid: str) -> bool:
+        if uid in seen:
+            return seen[uid]
+        node = prompt[uid]
+        inputs = node["inputs"]
+        ok = True
+        for name, spec in nodes[node["class_type"]].inputs.items():
+            value = inputs.get(name)
+            if isinstance(value, list):
+                ok = visit(value[0]) and ok
+            elif value is None and spec.category == "required":
+                ok = False
+        seen[uid] = ok
+        return ok
+
+    results = [visit(o) for o, n in prompt.items() if nodes[n["class_type"]].output_node]  # every output, as ComfyUI
+    return all(results)
+
+
 def per_call_us(fn: Any, repeat: int, number: int) -> float:
     best = []
     for _ in range(repeat):
@@ -130,6 +154,10 @@ def main() -> None:
     ours_kib = peak_kib(lambda: validate(wf, catalog))
     print(f"20-node txt2img (valid):     {us:8.1f} us/validation  {1e6 / us:9.0f}/s  "
           f"target {TARGET_US:.0f} us -> {us / TARGET_US:.2f}x of budget; peak {ours_kib:.0f} KiB per call")
+    assert bare_walk(wf, catalog.nodes)
+    walk_us = per_call_us(lambda: bare_walk(wf, catalog.nodes), repeat=5, number=2000)
+    print(f"bare structural walk:        {walk_us:8.1f} us/walk        validation = {us / walk_us:.2f}x the walk "
+          "(issue 19 target: <= 1.5x)")
     bad = txt2img_20()
     bad["6"]["inputs"]["steps"] = "{{STEPS}}"
     bad["11"]["inputs"]["sampler_name"] = "nope"
