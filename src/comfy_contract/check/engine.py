@@ -214,6 +214,7 @@ class Engine:
         self._listed: tuple[str, ...] = ()  # the generator's config names as listed (duplicates kept)
         self._configs: tuple[str, ...] | None = None
         self._all_nodes: Catalog | None = None
+        self._command: list[str] | None = None
 
     # -- what there is ---------------------------------------------------------------------------
 
@@ -352,9 +353,9 @@ class Engine:
     # -- checks ----------------------------------------------------------------------------------
 
     def reproduce(self, config: str, mode: str, backend: str) -> str:
-        parts = shlex.split(self.command)
-        if self.suite.project_arg:
-            parts.append(self.suite.project_arg)
+        if self._command is None:  # split once: this runs for every result
+            self._command = shlex.split(self.command) + ([self.suite.project_arg] if self.suite.project_arg else [])
+        parts = list(self._command)
         if config != PROJECT:
             parts += ["--config", config, "--mode", mode]
         if backend != ANY_BACKEND:
@@ -392,28 +393,25 @@ class Engine:
         rendered = self.rendered(config, mode)
         if not check.applies(rendered):
             return None
-        base = CheckResult(config, mode, backend, name, "pass", reproduce=self.reproduce(config, mode, backend))
+        reproduce = self.reproduce(config, mode, backend)
         if isinstance(rendered, BaseException):
-            return replace(base, status="error", error=_crash("the generator", rendered))
-        base = replace(base, config_file=self._rel(rendered.config_file))
+            return CheckResult(config, mode, backend, name, "error", reproduce=reproduce,
+                               error=_crash("the generator", rendered))
+        config_file = self._rel(rendered.config_file)
         try:
             found = check.run(self, rendered, backend)
         except ComfyContractError:
             raise
         except Exception as exc:
-            return replace(base, status="error", error=_crash(f"the {name} check", exc),
-                           duration_s=time.perf_counter() - started)
-        result = self._finish(base, found.pairs, rendered, started)
-        if found.verdicts:
-            result = replace(result, verdicts=found.verdicts, responses=found.responses)
-        return result
-
-    def _finish(self, base: CheckResult, pairs: Sequence[tuple[Finding, Submission | None]],
-                rendered: Rendered, started: float) -> CheckResult:
-        findings = tuple(f for f, _ in pairs)
-        locations = tuple(self._locate(f, sub, rendered) for f, sub in pairs)
-        return replace(base, status=_status(findings, self.fail_on), findings=findings, locations=locations,
-                       duration_s=time.perf_counter() - started)
+            return CheckResult(config, mode, backend, name, "error", reproduce=reproduce, config_file=config_file,
+                               error=_crash(f"the {name} check", exc), duration_s=time.perf_counter() - started)
+        # one CheckResult per result (dataclasses.replace costs as much as building one)
+        findings = tuple(f for f, _ in found.pairs)
+        locations = tuple(self._locate(f, sub, rendered) for f, sub in found.pairs)
+        return CheckResult(config, mode, backend, name, _status(findings, self.fail_on), findings=findings,
+                           locations=locations, verdicts=found.verdicts, reproduce=reproduce,
+                           config_file=config_file, duration_s=time.perf_counter() - started,
+                           responses=found.responses)
 
     def _rel(self, file: str | None) -> str | None:
         return None if file is None else self.locator.relative(file)
@@ -781,9 +779,7 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     that does not exist yet is an empty baseline). ``root`` (default: the cwd) is where reported paths are
     relative to.
     """
-    from comfy_contract.check.baseline import Baseline
-    from comfy_contract.check.contracts import ContractSet
-    from comfy_contract.check.lints import run_lints, run_project_lints
+    from comfy_contract.check.lints import run_lints, run_project_lints  # contracts, baseline: only when used
 
     where = root or Path.cwd()
     backends = project.backends()
@@ -792,10 +788,14 @@ def suite_from_project(project: Any, *, project_arg: str | None = None, root: Pa
     if project.contracts is not None:
         global_files.append(str(project.contracts))
         if Path(project.contracts).is_dir():
+            from comfy_contract.check.contracts import ContractSet
+
             contracts = ContractSet.load(project.contracts, root=where)
     baseline = None
     if use_baseline and project.baseline is not None:
         global_files.append(str(project.baseline))
+        from comfy_contract.check.baseline import Baseline
+
         baseline = Baseline.load(project.baseline, missing_ok=True, label=_label(project.baseline, where))
     snapshots = None  # the store (and deepdiff behind it) is loaded only for a project with snapshots
     if hasattr(project, "snapshot_store"):

@@ -9,6 +9,7 @@ and the key. See ``docs/configuration.md``.
 
 from __future__ import annotations
 
+import json
 import shlex
 import tomllib
 from collections.abc import Mapping
@@ -44,8 +45,13 @@ class Backend:
     url: str | None = None
 
     def catalog(self) -> Catalog:
-        merged = merge_catalogs(self.catalogs, name=self.name)
-        return merged.without_choices(self.without_models) if self.without_models else merged
+        from comfy_contract.check.catcache import cached_catalog
+
+        def build() -> Catalog:
+            merged = merge_catalogs(self.catalogs, name=self.name)
+            return merged.without_choices(self.without_models) if self.without_models else merged
+
+        return cached_catalog(self.catalogs, self.without_models, self.name, build)  # unchanged files: no parse
 
 
 @dataclass(frozen=True)
@@ -179,8 +185,18 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _validate(path: Path, data: Mapping[str, Any]) -> None:
+    from comfy_contract.check.catcache import checked_before, remember_checked
+
+    try:  # the same content passed before: no jsonschema at start-up
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    except (TypeError, ValueError):
+        canonical = None
+    if canonical is not None and checked_before(canonical, _SCHEMA):
+        return
     errors = sorted(schema_validator(_SCHEMA).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
+        if canonical is not None:
+            remember_checked(canonical, _SCHEMA)
         return
     err = errors[0]
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"

@@ -6,10 +6,11 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+if TYPE_CHECKING:  # jsonschema and referencing are imported when a schema is first used (~45 ms at start-up)
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
 
 from comfy_contract.core.errors import ComfyContractError
 from comfy_contract.core.findings import Finding, Severity
@@ -32,6 +33,8 @@ def data_dir(kind: str) -> Path:
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     resources_: list[tuple[str, Resource[Any]]] = []
     for path in sorted(data_dir("schemas").glob("*.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -55,6 +58,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def schema_validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry())

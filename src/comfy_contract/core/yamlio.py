@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
+
+if TYPE_CHECKING:  # jsonschema is imported when a schema is checked, not at start-up (~45 ms)
+    from jsonschema import Draft202012Validator, ValidationError
 
 from comfy_contract.core.errors import InputError
 from comfy_contract.core.jsonio import json_pointer
@@ -206,6 +207,8 @@ def _specific(err: ValidationError) -> tuple[int, int]:
 def _error_parts(err: ValidationError) -> tuple[list[str | int], str, bool]:
     """The path, message and whether the path names a key, for the most useful part of ``err``."""
     if err.context:
+        from jsonschema.exceptions import best_match
+
         deeper = best_match(err.context, key=_specific)
         if deeper is not None:
             err = deeper
