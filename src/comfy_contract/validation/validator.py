@@ -131,6 +131,17 @@ def _info(check: _Check) -> list[Any]:
     return [check.input_type, dict(check.extra_info)]
 
 
+def _missing_arguments(function: str, names: list[str]) -> str:
+    """Python's message for a call without required positional arguments, e.g. ComfyUI calling
+    ``LoadLatent.VALIDATE_INPUTS(**inputs)`` for a node without ``latent`` (probed on 0.3.75, early-2025,
+    late-2024: the node's own reasons are replaced by this exception)."""
+    quoted = [repr(n) for n in names]
+    listed = quoted[0] if len(quoted) == 1 else (
+        f"{quoted[0]} and {quoted[1]}" if len(quoted) == 2 else f"{', '.join(quoted[:-1])}, and {quoted[-1]}")
+    plural = "argument" if len(names) == 1 else "arguments"
+    return f"{function}() missing {len(names)} required positional {plural}: {listed}"
+
+
 def _type_name(exc: BaseException) -> str:
     cls = type(exc)
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
@@ -431,6 +442,11 @@ class _Run:
                         "extra_info": {"input_name": x, "input_config": input_config, "received_value": val},
                     })
                     continue
+        if cls.custom:  # then VALIDATE_INPUTS is called with the inputs it names (those the node has)
+            absent = [a for a in cls.custom if a not in inputs]
+            if absent:
+                raise TypeError(_missing_arguments(era.validate_inputs_names.get(
+                    class_type, f"{class_type}.VALIDATE_INPUTS"), absent))
         if era.detects_cycles and uid in validated:  # marked by a cycle below us: join our own errors
             marked = validated[uid]
             ret = (False, marked[1] + [e for e in errors if e not in marked[1]], uid)

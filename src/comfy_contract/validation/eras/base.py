@@ -66,6 +66,9 @@ class Era:
     #: core classes whose VALIDATE_INPUTS takes these inputs (they skip min/max/combo checks and the
     #: function itself is unknowable offline)
     validate_inputs_args: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the ``__qualname__`` of the VALIDATE_INPUTS a class inherits or names otherwise (default
+    #: ``"<class>.VALIDATE_INPUTS"``): a missing argument raises ``TypeError("<qualname>() missing ...")``
+    validate_inputs_names: Mapping[str, str] = field(default_factory=dict)
     #: the container type of a class's RETURN_TYPES, from its ``/object_info`` entry
     return_types: Callable[[Mapping[str, Any]], Callable[[Any], Any]] = lambda _entry: tuple
     #: version range this era covers, inclusive, as tuples

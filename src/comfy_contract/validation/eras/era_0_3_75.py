@@ -100,8 +100,14 @@ ERA_0_3_75 = Era(
             "LoadLatent": ("latent",),
             "LoadAudio": ("audio",),
             "LoadVideo": ("file",),
+            "WebcamCapture": ("image",),
         }
     ),
+    # subclasses of LoadImage inherit its VALIDATE_INPUTS (nodes.py, comfy_extras/nodes_webcam.py); LoadVideo
+    # is a v3 node whose ``validate_inputs`` is called instead (comfy_extras/nodes_video.py)
+    validate_inputs_names=MappingProxyType({"LoadImageOutput": "LoadImage.VALIDATE_INPUTS",
+                                            "WebcamCapture": "LoadImage.VALIDATE_INPUTS",
+                                            "LoadVideo": "LoadVideo.validate_inputs"}),
     return_types=_return_types_0_3,
     versions=((0, 3, 69), (0, 3, 999)),  # 0.3.48 - 0.3.68: era_0_3_52 (no create_time)
 )

@@ -54,7 +54,9 @@ ERA_EARLY_2025 = replace(
     stamps_create_time=False,
     return_types=_tuple,
     validate_inputs_args=MappingProxyType(
-        {"LoadImage": ("image",), "LoadImageMask": ("image",), "LoadLatent": ("latent",), "LoadAudio": ("audio",)}
+        {"LoadImage": ("image",), "LoadImageMask": ("image",), "LoadLatent": ("latent",), "LoadAudio": ("audio",),
+         "WebcamCapture": ("image",)}
     ),
+    validate_inputs_names=MappingProxyType({"WebcamCapture": "LoadImage.VALIDATE_INPUTS"}),
     versions=((0, 3, 5), (0, 3, 26)),
 )
