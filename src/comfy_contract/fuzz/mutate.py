@@ -484,6 +484,9 @@ class MutationReport:
     total: int = 0
     #: survivor files written (``Mutant.key`` -> path as shown in replay commands; see fuzz/survivors.py)
     files: Mapping[tuple[str, str, str, str], str] = field(default_factory=dict)
+    #: the survivors Hypothesis found and shrank, in order: per (operator, file, config) the simplest edit
+    #: that still survives (the others were classified along the way)
+    shrunk: tuple[tuple[str, str, str, str], ...] = ()
 
     def replay(self, result: MutantResult) -> str | None:
         """The command that replays a survivor, once its file is written."""
@@ -497,7 +500,11 @@ class MutationReport:
 
     @property
     def survivors(self) -> tuple[MutantResult, ...]:
-        return tuple(r for r in self.results if r.verdict == "survived")
+        """The surviving mutants: those Hypothesis shrank first (the simplest edit per operator, file and
+        config), then the others in the order they were classified."""
+        found = [r for r in self.results if r.verdict == "survived"]
+        rank = {k: i for i, k in enumerate(self.shrunk)}
+        return tuple(sorted(found, key=lambda r: rank.get(r.mutant.key, len(rank))))
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for r in self.results if r.verdict == verdict)
@@ -527,7 +534,8 @@ class MutationReport:
             "fail_on": self.fail_on, "configs": [c.to_dict() for c in self.per_config()],
             "survivors": [{**r.to_dict(), **({"edit": e.to_dict()} if (e := self.edit(r)) else {}),
                            **({"file": self.files[r.mutant.key], "replay": self.replay(r)}
-                              if r.mutant.key in self.files else {})}
+                              if r.mutant.key in self.files else {}),
+                           "shrunk": r.mutant.key in self.shrunk}
                           for r in self.survivors],
             "kind": self.kind, "project": self.project, "total_mutants": self.total,
             "results": [r.to_dict() for r in self.results],
@@ -813,11 +821,18 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
     if unknown:
         raise ComfyContractError(f"unknown mutation operator(s) {', '.join(map(repr, unknown))}",
                                  hint=f"known: {', '.join(_BY_NAME)}")
-    mutants = enumerate_mutants(mutator.workspace, options.operators, files)
+    mutants = enumerate_mutants(mutator.workspace, options.operators, files) if files else {}
     total = sum(len(m) for per in mutants.values() for m in per.values())
+    if not total and mutator.workspace.kind == "adapter":
+        raise ComfyContractError(
+            "hunt --mutate found no JSON or YAML file to edit: no config was seen reading one under the project "
+            "folder" + (" (a command adapter's reads are not seen)" if not options.files else ""),
+            hint="name the app's config files with --mutate-files GLOB (relative to the project folder), e.g. "
+            "--mutate-files 'configs/*.json'")
     strategy = mutant_strategy(mutants)
     order: list[tuple[str, str, str, str]] = []
     reported: set[tuple[str, str, str]] = set()  # (operator, file, config) of survivors already shrunk
+    shrunk: list[tuple[str, str, str, str]] = []  # what each `find` returned: the simplest surviving edit
     counter = [0]
     rng = random.Random(options.seed)
     deadline = None if options.seconds is None else t0 + options.seconds
@@ -860,6 +875,7 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
             break
         except (NoSuchExample, Unsatisfiable):
             continue
+        shrunk.append(found.key)
         for o in mutator.cache[found.key].outcomes:
             if o.verdict == "survived":
                 reported.add((found.operator, found.file, o.config))
@@ -868,7 +884,7 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
     edits = {r.mutant.key: locate_edit(mutator, r.mutant) for r in results if r.verdict == "survived"}
     return MutationReport(tuple(results), time.monotonic() - t0, counter[0], options.seed,
                           "never" if options.fail_on is None else str(options.fail_on), edits,
-                          mutator.project_rel(), mutator.workspace.kind, total)
+                          mutator.project_rel(), mutator.workspace.kind, total, shrunk=tuple(shrunk))
 
 
 _MISSING = object()
@@ -923,7 +939,8 @@ def mutation_text(report: MutationReport, *, verbose: bool = False) -> str:
         where = f"{edit.file}:{edit.line}" if edit is not None and edit.line else \
             (edit.file if edit is not None else r.mutant.file)
         lines.append("")
-        lines.append(f"SURVIVED F003 {where} {r.mutant.path}: {r.mutant.description} ({r.mutant.operator})")
+        simplest = ", shrunk" if r.mutant.key in report.shrunk else ""
+        lines.append(f"SURVIVED F003 {where} {r.mutant.path}: {r.mutant.description} ({r.mutant.operator}{simplest})")
         for o in r.outcomes:
             if o.verdict != "survived":
                 continue

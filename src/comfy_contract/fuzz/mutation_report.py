@@ -76,14 +76,14 @@ def mutation_junit(report: MutationReport) -> str:
         ET.SubElement(props, "property", name=name, value=str(value))
     for c in scores:
         case = ET.SubElement(suite, "testcase", classname="mutation", name=c.config, time="0")
-        out = ET.SubElement(case, "system-out")
-        out.text = (f"mutation score {_pct(c.score)}: {c.killed} killed / {c.killed + c.survived} non-equivalent, "
-                    f"{c.equivalent} equivalent")
         found = by_config.get(c.config, [])
         if found:
             failure = ET.SubElement(case, "failure", type=CODE,
                                     message=f"{len(found)} edit(s) survive: mutation score {_pct(c.score)}")
             failure.text = "\n\n".join(f"{_where(report, r)[0]}: " + _message(report, r, o) for r, o in found)
+        out = ET.SubElement(case, "system-out")
+        out.text = (f"mutation score {_pct(c.score)}: {c.killed} killed / {c.killed + c.survived} non-equivalent, "
+                    f"{c.equivalent} equivalent")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
