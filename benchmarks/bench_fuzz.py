@@ -6,6 +6,10 @@ backend and linted) for (a) render + validate on pre-drawn requests, (b) the sam
 Hypothesis drawing the render inputs alone (no check), and (d) the loop ``hunt`` runs (``run_config``: drawing,
 every mode per drawn request, the static baseline, shrinking, an example database in a temporary folder) -
 with the ratio to the target, medians over ``--repeat`` runs (the machine may be shared). Figures only.
+
+Then the cost per mutant of ``hunt --mutate`` (issue 16): every mutant of the files CONFIG reads, each edited,
+re-rendered and judged by the gate, on the sample app (in memory) and on the SDXL adapter app of
+``tests/sdxlapp.py`` (a temporary copy, the app's module imported afresh per mutant). ``--no-mutate`` skips it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample
 
+from comfy_contract.check.engine import Suite
 from comfy_contract.fuzz import load_target
 from comfy_contract.fuzz.campaign import HuntOptions, run_config
 from comfy_contract.fuzz.target import Target
@@ -71,6 +76,53 @@ def _hunt_rate(target: Target, config: str, examples: int) -> tuple[float, int]:
         return done.examples / (time.perf_counter() - start), len(done.found)
 
 
+def _mutation_cost(suite: Suite, configs: tuple[str, ...]) -> tuple[float, int, float | None]:
+    """(ms per mutant, mutants, score) of a whole ``hunt --mutate`` over ``configs`` (every mutant classified)."""
+    from comfy_contract.fuzz.mutate import MutationOptions, mutation_campaign
+
+    report = mutation_campaign(suite, MutationOptions(seconds=None, examples=100_000, seed=1,
+                                                      configs=configs))
+    return 1000 * report.seconds / max(1, len(report.results)), len(report.results), report.score
+
+
+def _sdxl_suite(folder: str) -> Suite:
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from comfy_contract.check.engine import suite_from_project
+    from comfy_contract.check.project import load_project
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from sdxlapp import write_app  # type: ignore[import-not-found]  # the second app shape of the tests
+
+    where = Path(folder)
+    write_app(where)
+    project = where / "comfy-contract.yaml"
+    project.write_text(yaml.safe_dump({
+        "generator": {"callable": "imagegen.build:workflow", "enumerate": "imagegen.build:configs"},
+        "modes": ["draft", "final"], "backends": {"server": {"catalogs": ["server-catalog.json"]}}}), "utf-8")
+    return suite_from_project(load_project(project), root=where)
+
+
+def _mutation_lines(config: str, repeat: int) -> list[str]:
+    from comfy_contract.check.engine import suite_from_project
+    from comfy_contract.check.project import load_project
+
+    sample = suite_from_project(load_project())
+    runs = [_mutation_cost(sample, (config,)) for _ in range(repeat)]
+    lines = [f"hunt --mutate, sample app  {statistics.median(r[0] for r in runs):8.1f} ms/mutant  "
+             f"({runs[0][1]} mutants of the files {config!r} reads, score {runs[0][2]:.0%}; in memory)"]
+    with tempfile.TemporaryDirectory(prefix="bench-mutate-") as folder:
+        sdxl = _sdxl_suite(folder)
+        runs = [_mutation_cost(sdxl, ()) for _ in range(repeat)]
+    lines.append(f"hunt --mutate, SDXL adapter {statistics.median(r[0] for r in runs):7.1f} ms/mutant  "
+                 f"({runs[0][1]} mutants, 5 configs, score {runs[0][2]:.0%}; a temporary copy, the callable "
+                 "re-imported per mutant)")
+    return lines
+
+
 def _ratio(rate: float) -> str:
     return f"({rate / TARGET_RATE:.2f}x the {TARGET_RATE:.0f}/s target)"
 
@@ -81,6 +133,7 @@ def main() -> None:
     parser.add_argument("seconds", nargs="?", type=float, default=3.0, help="per check-rate measurement")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--examples", type=int, default=2000, help="examples per hunt-loop run")
+    parser.add_argument("--no-mutate", action="store_true", help="skip the hunt --mutate cost per mutant")
     args = parser.parse_args()
     config = args.config
     plain = load_target(lints=False)
@@ -100,6 +153,9 @@ def main() -> None:
     print(f"drawing inputs alone          {c:8.0f} requests/s  (Hypothesis, no check)")
     print(f"hunt loop (run_config)        {d:8.0f} examples/s  {_ratio(d)}; {args.examples} examples per run, "
           f"failures found: {[n for _, n in hunts]}")
+    if not args.no_mutate:
+        for line in _mutation_lines(config, args.repeat):
+            print(line)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process      {peak:8.0f} MiB")
 

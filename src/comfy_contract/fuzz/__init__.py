@@ -16,6 +16,7 @@ from comfy_contract.core.lazy import lazy_exports as _lazy_exports
 if typing.TYPE_CHECKING:
     from comfy_contract.fuzz.campaign import HuntOptions, hunt, run_config
     from comfy_contract.fuzz.mutate import MutationOptions, MutationReport, mutant_strategy, mutation_campaign
+    from comfy_contract.fuzz.mutation_report import render_mutation
     from comfy_contract.fuzz.profiles import PROFILES, database_from_spec, profile_settings, register_profiles
     from comfy_contract.fuzz.properties import PropertyFailure, PropertyResult, check_inputs
     from comfy_contract.fuzz.reproducer import ReplayResult, Reproducer, export_pytest, replay
@@ -70,6 +71,7 @@ __all__ = [
     "profile_settings",
     "register_profiles",
     "render_inputs",
+    "render_mutation",
     "replay",
     "run_config",
     "seeds",
@@ -79,6 +81,7 @@ __all__ = [
 
 _CAMPAIGN = "comfy_contract.fuzz.campaign"
 _MUTATE = "comfy_contract.fuzz.mutate"
+_MUTATION_REPORT = "comfy_contract.fuzz.mutation_report"
 _PROFILES = "comfy_contract.fuzz.profiles"
 _PROPERTIES = "comfy_contract.fuzz.properties"
 _REPRODUCER = "comfy_contract.fuzz.reproducer"
@@ -121,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "profile_settings": _PROFILES,
     "register_profiles": _PROFILES,
     "render_inputs": _STRATEGIES,
+    "render_mutation": _MUTATION_REPORT,
     "replay": _REPRODUCER,
     "run_config": _CAMPAIGN,
     "seeds": _STRATEGIES,

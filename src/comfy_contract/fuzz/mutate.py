@@ -533,7 +533,7 @@ class MutationReport:
             "mutants_per_second": round(self.rate, 2), "examples": self.examples, "seed": self.seed,
             "fail_on": self.fail_on, "configs": [c.to_dict() for c in self.per_config()],
             "survivors": [{**r.to_dict(), **({"edit": e.to_dict()} if (e := self.edit(r)) else {}),
-                           **({"file": self.files[r.mutant.key], "replay": self.replay(r)}
+                           **({"survivor_file": self.files[r.mutant.key], "replay": self.replay(r)}
                               if r.mutant.key in self.files else {}),
                            "shrunk": r.mutant.key in self.shrunk}
                           for r in self.survivors],
@@ -691,8 +691,24 @@ class Mutator:
                 lines.append(f"    fix: {_outcome_fix(config, a.outcome, b.outcome)}")
                 continue
             norm = self._normalisation(config, mode)
+            texts = [t for t in (a.inputs.user_text, *a.inputs.llm_outputs.values()) if isinstance(t, str) and t]
             for sa, sb in zip(a.submissions, b.submissions, strict=True):
-                if sa.workflow == sb.workflow or canonicalize(sa.workflow, norm) == canonicalize(sb.workflow, norm):
+                if sa.workflow == sb.workflow:
+                    continue
+                if canonicalize(sa.workflow, norm) == canonicalize(sb.workflow, norm):
+                    # the normalisation hides prompt texts: the edit still matters if the user's text stops (or
+                    # starts) reaching an input
+                    lost, gained = _text_sinks(sa.workflow, texts), _text_sinks(sb.workflow, texts)
+                    if lost == gained:
+                        continue
+                    changed = True
+                    gone = sorted(lost - gained)
+                    where = ", ".join(f"{cls} {nid!r}.{name}" for nid, name, cls in (gone or sorted(gained - lost)))
+                    lines.append(f"[{mode}] the user's text {'no longer reaches' if gone else 'now reaches'} {where} "
+                                 "(prompt texts are normalised, so only this shows it)")
+                    example = (gone or sorted(gained))[0]
+                    lines.append(f"    fix: a contract `user_text_inputs: [{{class_type: {example[2]}, input: "
+                                 f"{example[1]}}}]` matching {config!r} (C003) would catch this")
                     continue
                 changed = True
                 d = diff(sa.workflow, sb.workflow, norm)
@@ -740,6 +756,18 @@ class Mutator:
         result = MutantResult(mutant, verdict, tuple(outcomes))
         self.cache[mutant.key] = result
         return result
+
+
+def _text_sinks(workflow: Mapping[str, Any], texts: Sequence[str]) -> set[tuple[str, str, str]]:
+    """(node id, input, class) of every literal that contains one of ``texts`` (the user's or an LLM's)."""
+    out: set[tuple[str, str, str]] = set()
+    for nid, node in workflow.items():
+        inputs = node.get("inputs") if isinstance(node, Mapping) else None
+        if isinstance(inputs, Mapping):
+            for name, value in inputs.items():
+                if isinstance(value, str) and any(t in value for t in texts):
+                    out.add((str(nid), str(name), str(node.get("class_type", "?"))))
+    return out
 
 
 def _outcome_fix(config: str, before: str, after: str) -> str:
