@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -33,7 +34,7 @@ from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.core.version import __version__
 from comfy_contract.validation import catalog as catalog_module
 from comfy_contract.validation.catalog import Catalog
-from comfy_contract.validation.eras import Era, get_era
+from comfy_contract.validation.eras import ERAS, Era, get_era
 
 __all__ = ["ENV_CACHE_DIR", "cache_dir", "cached_catalog", "checked_before", "remember_checked"]
 
@@ -98,9 +99,18 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
+#: what an entry was built by, beyond the release: the value classes' fields and how eras are chosen, so that a
+#: development checkout whose catalog code changed (same version number) misses instead of reading stale values
+_SHAPE = "shape " + ";".join(
+    [",".join(f.name for f in dataclasses.fields(cls)) for cls in (Catalog, catalog_module.NodeSpec,
+                                                                   catalog_module.InputSpec)]
+    + [f"{e.id}{e.versions}" for e in ERAS.values()]
+)
+
+
 def _key(files: Sequence[Path], without: Sequence[str], name: str) -> str | None:
     parts: list[str] = [f"format {_FORMAT}", f"comfy-contract {__version__}", f"name {name}",
-                        "without " + "\x00".join(without)]
+                        "without " + "\x00".join(without), _SHAPE]
     try:
         for file in files:
             real = file.resolve()
