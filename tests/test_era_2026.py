@@ -15,7 +15,6 @@ import pytest
 
 from comfy_contract import Catalog, validate, validate_request
 from comfy_contract.validation.eras import ERAS
-
 from conftest import CATALOGS
 
 FLOAT_X = {"required": {"x": ["FLOAT", {}]}}

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from comfy_contract.check.project import find_project_file, load_project
-from comfy_contract.core.errors import ConfigError
+from comfy_contract.core.errors import ConfigError, UnsupportedEraError
 from comfy_contract.render.devserver import DevserverGenerator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,3 +69,20 @@ def test_invalid_project_files_name_file_and_key(tmp_path: Path, text: str, mess
 def test_no_project_file_anywhere(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no comfy-contract\.yaml"):
         load_project(start=tmp_path)
+
+
+def test_a_backend_can_name_the_comfyui_version_whose_rules_it_validates_with(tmp_path: Path, repo_root: Path) -> None:
+    catalog = repo_root / "contracts" / "catalogs" / "comfyui-0.3.75.json"
+    (tmp_path / "comfy-contract.yaml").write_text(
+        "generator: {command: python gen.py}\nbackends:\n"
+        f"  new: {{catalogs: ['{catalog}'], comfyui_version: '0.30.0'}}\n"
+        f"  old: {{catalogs: ['{catalog}']}}\n"
+        f"  bad: {{catalogs: ['{catalog}'], comfyui_version: latest}}\n",
+        encoding="utf-8")
+    project = load_project(start=tmp_path)
+    new = project.backend_specs["new"].catalog()
+    assert new.era.id == "2026"
+    assert new.era_reason == "ComfyUI 0.30.0 (backend 'new' of the project)"
+    assert project.backend_specs["old"].catalog().era.id == "0.3.75"
+    with pytest.raises(UnsupportedEraError, match="cannot read ComfyUI version 'latest'"):
+        project.backend_specs["bad"].catalog()

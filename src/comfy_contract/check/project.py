@@ -13,7 +13,7 @@ import json
 import shlex
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,8 @@ class Backend:
     catalogs: tuple[Path, ...]
     without_models: tuple[str, ...] = ()
     url: str | None = None
+    #: validate with this ComfyUI version's (or era's) rules, whatever the catalogs record
+    comfyui_version: str | None = None
 
     def catalog(self) -> Catalog:
         from comfy_contract.check.catcache import cached_catalog
@@ -51,7 +53,12 @@ class Backend:
             merged = merge_catalogs(self.catalogs, name=self.name)
             return merged.without_choices(self.without_models) if self.without_models else merged
 
-        return cached_catalog(self.catalogs, self.without_models, self.name, build)  # unchanged files: no parse
+        catalog = cached_catalog(self.catalogs, self.without_models, self.name, build)  # unchanged files: no parse
+        if self.comfyui_version is None:
+            return catalog
+        chosen = catalog.with_era(self.comfyui_version)
+        return replace(chosen, era_reason=f"{chosen.era_reason.removesuffix(' (chosen explicitly)')} "
+                                          f"(backend {self.name!r} of the project)")
 
 
 @dataclass(frozen=True)
@@ -226,7 +233,7 @@ def load_project(path: str | Path | None = None, *, start: str | Path | None = N
 
     backends = {
         name: Backend(name, tuple(base / c for c in spec["catalogs"]), tuple(spec.get("without_models", ())),
-                      spec.get("url"))
+                      spec.get("url"), spec.get("comfyui_version"))
         for name, spec in data.get("backends", {}).items()
     }
     return Project(
