@@ -35,7 +35,6 @@ import yaml
 
 from comfy_contract.check.engine import Suite
 from comfy_contract.core.errors import ComfyContractError
-from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.render.devserver.tree import Doc, Tree
 
 __all__ = ["CopyWorkspace", "Names", "TreeWorkspace", "Workspace", "dump_document", "overlay", "tree_documents",
@@ -262,7 +261,7 @@ class CopyWorkspace:
         if rel not in docs:
             raise ComfyContractError(f"{rel!r} is not a data file of the copied project")
         path = self.root / rel
-        write_text_atomic(path, dump_document(rel, data))
+        path.write_text(dump_document(rel, data), encoding="utf-8")  # a temporary copy: no fsync needed
         try:
             yield replace(self.suite, generator=self._generator())
         finally:
@@ -299,13 +298,16 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 
 def _under(file: Any, folder: Path) -> bool:
+    """Whether a module's ``__file__`` lies under ``folder`` (a string prefix test: this runs for every module of
+    the process on every mutant, so no ``Path.resolve``)."""
     if not isinstance(file, str):
         return False
-    try:
-        Path(file).resolve().relative_to(folder)
-    except (ValueError, OSError):
-        return False
-    return True
+    prefix = str(folder)
+    return file.startswith(prefix) and file[len(prefix):len(prefix) + 1] in (os.sep, "/")
+
+
+def _no_code_files() -> tuple[str, ...]:
+    return ()
 
 
 def _fresh_callable(gen: Any, source: Path, root: Path) -> Any:
@@ -324,7 +326,9 @@ def _fresh_callable(gen: Any, source: Path, root: Path) -> Any:
         new.base = root
         new.function = load_callable(gen.spec, base=root)
         new.entry = _source_of(new.function)
-        new._code = (-1, ())
+        # the app's modules as dependencies (``sources``) resolve every module of the process per render; the
+        # mutation runner needs only the data files a render opened, so a copy's generator lists none
+        new.code_files = _no_code_files
     finally:
         for name in [n for n, m in list(sys.modules.items()) if _under(getattr(m, "__file__", None), root)]:
             del sys.modules[name]
