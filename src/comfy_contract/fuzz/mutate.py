@@ -2,25 +2,25 @@
 
 ``hunt`` asks "which *request* breaks a config?"; this module asks the converse question of issue 16:
 "if someone edits a config, pipeline or chunk, does the gate notice?". Each :class:`Mutant` is one small
-edit to one JSON file of a DevServer tree (drop or re-case a key, point a mapping elsewhere, swap a chunk
+edit to one JSON (or, for an adapter app, YAML) file of the app (drop or re-case a key, point a mapping elsewhere, swap a chunk
 name, delete a node or a link, change a model file or a sampler ...). For each mutant the configs that read
 the file are re-rendered and classified:
 
 - ``equivalent``: every submission is unchanged after the snapshot normalisation (same outcome, same route,
-  the same canonical graphs) — nothing to catch;
+  the same canonical graphs, the user's text reaching the same inputs) — nothing to catch;
 - ``killed``: the project's gate (the same :class:`~comfy_contract.check.engine.Engine` and
   :class:`~comfy_contract.check.engine.Suite` as ``check``: render, validate per backend, lints, contracts,
   snapshots) reports a finding at or above ``fail_on`` that the unmutated config did not have;
 - ``survived``: what the app submits changed and nothing new is reported — a blind spot of the contracts
-  and snapshots. Survivors carry the graph diff and a suggested fix.
+  and snapshots (code ``F003``). Survivors carry the graph diff and a suggested fix.
 
-Mutants are applied in memory: the one mutated document is overlaid on the loaded tree (no copy of the
-folder, nothing written to disk; the app's behaviour switches are the ones detected from the unmutated tree).
+Where an edit is applied is a :mod:`~comfy_contract.fuzz.workspace`: in memory for a DevServer tree (the one
+mutated document overlaid on the loaded tree), a temporary copy of the project for an adapter app.
 Hypothesis draws (operator, file, target) with :func:`mutant_strategy`; each survivor is shrunk to the
 simplest edit (operators are ordered from simplest, and so are files and targets) by :func:`hypothesis.find`.
 
-Scope: the DevServer layout only (adapter apps have no files we can edit; later through the adapter).
-Cross-config project lints and the baseline are not part of the per-mutant gate.
+Reports in every format: :mod:`~comfy_contract.fuzz.mutation_report`; survivor files and their replay:
+:mod:`~comfy_contract.fuzz.survivors`. Cross-config project lints and the baseline are not part of the per-mutant gate.
 """
 
 from __future__ import annotations
