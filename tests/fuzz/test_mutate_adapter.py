@@ -171,3 +171,79 @@ def test_an_http_generator_is_refused(tmp_path: Path) -> None:
     assert code == 2
     assert "cannot edit the files behind the HTTP generator" in err
     assert "callable" in err
+
+
+YAML_APP = '''\
+"""Renders from YAML configs read relative to the working folder (as many apps do)."""
+
+import yaml
+
+
+def configs():
+    return ["night", "day"]
+
+
+def workflow(config, mode, inputs):
+    with open(f"presets/{config}.yaml", encoding="utf-8") as fh:
+        cfg = yaml.safe_load(fh)
+    text = cfg["template"].replace("{prompt}", inputs["user_text"])
+    return {
+        "3": {"class_type": "KSampler", "inputs": {
+            "seed": inputs["seed"], "steps": cfg["steps"], "cfg": 7.0, "sampler_name": cfg.get("sampler", "euler"),
+            "scheduler": "normal", "denoise": 1.0, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0],
+            "latent_image": ["5", 0]}},
+        "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"}},
+        "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 1024, "height": 1024, "batch_size": 1}},
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": text, "clip": ["4", 1]}},
+        "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": ["4", 1]}},
+        "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+        "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": config, "images": ["8", 0]}},
+    }
+'''
+
+
+def test_yaml_configs_read_relative_to_the_working_folder(tmp_path: Path) -> None:
+    (tmp_path / "yaml_app.py").write_text(YAML_APP, "utf-8")
+    (tmp_path / "presets").mkdir()
+    originals = {"night": "template: '{prompt}, at night'\nsteps: 30\nsampler: euler\n",
+                 "day": "template: '{prompt}, by day'\nsteps: 20\n"}
+    for name, text in originals.items():
+        (tmp_path / "presets" / f"{name}.yaml").write_text(text, "utf-8")
+    stock = Path(__file__).resolve().parents[2] / "contracts" / "catalogs" / "comfyui-0.3.75.json"
+    (tmp_path / "comfy-contract.yaml").write_text(yaml.safe_dump({
+        "generator": {"callable": "yaml_app:workflow", "enumerate": "yaml_app:configs"},
+        "modes": ["default"], "backends": {"stock": {"catalogs": [str(stock)]}}}), "utf-8")
+    try:
+        code, out, err = run("hunt", "--mutate", "--budget", "500", "--seed", "1", "--format", "json", cwd=tmp_path)
+    finally:
+        sys.modules.pop("yaml_app", None)
+    assert code == 1, err
+    data = json.loads(out)
+    assert {c["config"] for c in data["configs"]} == {"night", "day"}
+    files = {r["file"] for r in data["results"]}
+    assert files == {"presets/night.yaml", "presets/day.yaml"}
+    verdicts = {(r["file"], r["operator"], r["path"]): r["verdict"] for r in data["results"]}
+    assert verdicts[("presets/night.yaml", "drop-key", "/steps")] == "killed"  # KeyError in the app: R011
+    assert verdicts[("presets/night.yaml", "change-literal", "/sampler")] == "survived"
+    (lost,) = [r for r in data["survivors"] if r["operator"] == "drop-placeholder" and r["file"] == "presets/day.yaml"]
+    assert "no longer reaches CLIPTextEncode '6'.text" in lost["configs"][0]["diff"]
+    assert lost["edit"]["line"] is None  # YAML: no line from a JSON pointer
+    assert "-template: '{prompt}, by day'" in lost["edit"]["file_diff"]
+    for name, text in originals.items():  # the app's own files are untouched
+        assert (tmp_path / "presets" / f"{name}.yaml").read_text("utf-8") == text
+
+
+def test_a_survivor_whose_edit_no_longer_applies_is_gone(sdxl: Path) -> None:
+    where = sdxl.parent
+    assert run("hunt", "--mutate", "--config", "portrait", "--operator", "drop-key", "--budget", "100", "--seed",
+               "1", cwd=where)[0] == 1
+    (lora,) = [p for p in (where / ".comfy-contract" / "mutants").glob("*.json")
+               if json.loads(p.read_text("utf-8"))["path"] == "/lora"]
+    config = json.loads((where / "configs" / "portrait.json").read_text("utf-8"))
+    del config["lora"]  # the team removed the LoRA on purpose: the recorded edit cannot be made any more
+    (where / "configs" / "portrait.json").write_text(json.dumps(config), "utf-8")
+    code, out, err = run("replay", str(lora), "--prune", cwd=where)
+    assert code == 0, err
+    assert out.startswith("gone (the edit cannot be made any more: the file or its target changed): ")
+    assert "deleted" in out
+    assert not lora.exists()

@@ -8,7 +8,8 @@ Two shapes (issue 16):
   copied once into a temporary folder (the app's own files; big files are linked, virtual environments and
   caches skipped); the edited JSON/YAML file is written into the copy, the adapter renders *from the copy*
   (a callable's modules are imported afresh from it for every mutant, a command runs in it), and the file is
-  restored afterwards. The unmutated renders come from the copy too, so absolute paths never differ.
+  restored afterwards. A callable renders with the copy as its working folder (so relative opens read the copy
+  too). The unmutated renders come from the copy too, so absolute paths never differ.
   The app's files are never touched. An HTTP generator is refused: its server reads its own files.
 
 Both give the documents that may be edited (``(relative path, parsed data)``) and, for one edit, a
@@ -17,6 +18,7 @@ Both give the documents that may be edited (``(relative path, parsed data)``) an
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import fnmatch
 import json
@@ -310,6 +312,16 @@ def _no_code_files() -> tuple[str, ...]:
     return ()
 
 
+def _rendering_in(root: Path, render: Any) -> Any:
+    """``render`` run with the copy as the working folder: an app that opens ``configs/x.json`` relative to the
+    cwd reads the copy too (the CLI renders in one thread; the folder is restored after each render)."""
+
+    def in_copy(config: str, mode: str, inputs: Any = None) -> Any:
+        with contextlib.chdir(root):
+            return render(config, mode, inputs)
+    return in_copy
+
+
 def _fresh_callable(gen: Any, source: Path, root: Path) -> Any:
     """``gen`` rebound to the copy: the function imported afresh from ``root`` (the app's modules under the
     project folder or the copy are set aside while importing and put back afterwards, so nothing else in the
@@ -329,6 +341,7 @@ def _fresh_callable(gen: Any, source: Path, root: Path) -> Any:
         # the app's modules as dependencies (``sources``) resolve every module of the process per render; the
         # mutation runner needs only the data files a render opened, so a copy's generator lists none
         new.code_files = _no_code_files
+        setattr(new, "render", _rendering_in(root, new.render))  # noqa: B010 - an instance override
     finally:
         for name in [n for n, m in list(sys.modules.items()) if _under(getattr(m, "__file__", None), root)]:
             del sys.modules[name]
