@@ -15,7 +15,7 @@ import copy
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from comfy_contract.core.codes import BY_COMFYUI_TYPE
@@ -24,6 +24,7 @@ from comfy_contract.core.jsonio import json_pointer
 from comfy_contract.validation.catalog import Catalog
 from comfy_contract.validation.dynamic import DYNAMIC_TYPES, DynamicInputError, Expanded, expand
 from comfy_contract.validation.eras import Era, get_era
+from comfy_contract.validation.hashorder import set_order, union_order
 from comfy_contract.validation.replacements import apply_replacements
 from comfy_contract.validation.verdict import SERVER_ERROR_BODY, Verdict
 
@@ -62,6 +63,17 @@ class _Class:
     custom: tuple[str, ...] = ()
     #: ``checks`` as flat tuples, unpacked once per input in the hot loop (see :func:`_plan`)
     plan: tuple[tuple[Any, ...], ...] = ()
+    #: False until ``checks`` are put in the order ComfyUI's set of input names has (``_set_ordered``)
+    ordered: bool = True
+
+
+def _set_ordered(cls: _Class) -> _Class:
+    """``cls`` with its checks in the order ``validate_inputs`` walks ``set(required).union(set(optional))``
+    on a server run with ``PYTHONHASHSEED=0`` (``hashorder``)."""
+    by_name = {c.name: c for c in cls.checks}
+    names = union_order([c.name for c in cls.checks if c.required], [c.name for c in cls.checks if not c.required])
+    checks = tuple(by_name[n] for n in names)
+    return replace(cls, checks=checks, plan=_plan(checks), ordered=True)
 
 
 def _plan(checks: Sequence[_Check]) -> tuple[tuple[Any, ...], ...]:
@@ -121,7 +133,10 @@ def _compile(catalog: Catalog, era: Era) -> dict[str, _Class]:
                                       for i in spec.inputs.values()):
             dynamic = spec.raw.get("input", {})
         outputs = era.return_types(spec.raw)(spec.outputs)
-        table[name] = _Class(checks, outputs, spec.output_node, dynamic, custom, _plan(checks))
+        # in the era's set order on first use (``_set_ordered``): hashing every input name of a catalog up
+        # front costs ~25 ms, a prompt uses a few dozen classes
+        ordered = not (era.inputs_in_set_order and len(checks) > 1)
+        table[name] = _Class(checks, outputs, spec.output_node, dynamic, custom, _plan(checks), ordered)
     catalog._compiled[era.id] = table
     return table
 
@@ -503,6 +518,8 @@ def _validate_prompt(
             cls = classes.get(class_type)
             if cls is None:
                 return False, era.unknown_class_type(x, class_type, node), [], era.prompt_error_node_errors(), []
+            if not cls.ordered:
+                cls = classes[class_type] = _set_ordered(cls)
             if cls.output_node and (partial is None or x in partial):
                 outputs.append(x)
     except (TypeError, KeyError, AttributeError, IndexError) as exc:
@@ -512,6 +529,8 @@ def _validate_prompt(
         return False, {
             "type": "prompt_no_outputs", "message": "Prompt has no outputs", "details": "", "extra_info": {},
         }, [], era.prompt_error_node_errors(), []
+    if era.outputs_in_set_order and len(outputs) > 1 and all(type(o) is str for o in outputs):
+        outputs = set_order(outputs)
 
     run = _Run(prompt, classes, era)
     good: list[Any] = []

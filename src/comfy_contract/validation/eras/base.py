@@ -102,6 +102,11 @@ class Era:
     reads_partial_execution_targets: bool = True
     #: an accepted prompt gets ``extra_data["create_time"]`` (a non-object ``extra_data`` then answers 500)
     stamps_create_time: bool = True
+    #: ``validate_inputs`` walks ``set(required).union(set(optional))``, ``validate_prompt`` a ``set`` of output
+    #: ids: the validator follows their order in a server run with ``PYTHONHASHSEED=0`` (``hashorder``), so
+    #: its answer is one a real server gives; False: declared order (a dict) / JSON order
+    inputs_in_set_order: bool = False
+    outputs_in_set_order: bool = False
 
     def __repr__(self) -> str:
         return f"Era({self.id!r})"

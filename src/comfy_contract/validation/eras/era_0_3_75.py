@@ -109,5 +109,7 @@ ERA_0_3_75 = Era(
                                             "WebcamCapture": "LoadImage.VALIDATE_INPUTS",
                                             "LoadVideo": "LoadVideo.validate_inputs"}),
     return_types=_return_types_0_3,
+    inputs_in_set_order=True,
+    outputs_in_set_order=True,
     versions=((0, 3, 69), (0, 3, 999)),  # 0.3.48 - 0.3.68: era_0_3_52 (no create_time)
 )

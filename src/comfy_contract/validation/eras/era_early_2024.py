@@ -44,6 +44,7 @@ ERA_EARLY_2024 = replace(
     label="ComfyUI before Aug 2024 (no version numbers; measured at commit 16eabdf7)",
     conversions=MappingProxyType({"INT": int, "FLOAT": float, "STRING": str}),
     validates_optional=False,
+    inputs_in_set_order=False,  # ``for x in required_inputs``: the dict, in declared order
     missing_class_type=_missing_class_type,
     unknown_class_type=_unknown_class_type,
     validate_inputs_args=MappingProxyType({"LoadImage": ("image",), "LoadImageMask": ("image",),
