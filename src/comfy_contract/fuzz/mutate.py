@@ -2,9 +2,9 @@
 
 ``hunt`` asks "which *request* breaks a config?"; this module asks the converse question of issue 16:
 "if someone edits a config, pipeline or chunk, does the gate notice?". Each :class:`Mutant` is one small
-edit to one JSON (or, for an adapter app, YAML) file of the app (drop or re-case a key, point a mapping elsewhere, swap a chunk
-name, delete a node or a link, change a model file or a sampler ...). For each mutant the configs that read
-the file are re-rendered and classified:
+edit to one JSON (or, for an adapter app, YAML) file of the app (drop or re-case a key, point a mapping
+elsewhere, swap a chunk name, delete a node or a link, change a model file or a sampler ...). For each mutant
+the configs that read the file are re-rendered and classified:
 
 - ``equivalent``: every submission is unchanged after the snapshot normalisation (same outcome, same route,
   the same canonical graphs, the user's text reaching the same inputs) — nothing to catch;
