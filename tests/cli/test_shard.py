@@ -64,9 +64,9 @@ def _keyed(results: list[dict[str, Any]]) -> Counter[str]:
     return out
 
 
-def _assert_shards_add_up(project: Path, tmp: Path, n: int) -> None:
-    whole = _check_json(project, tmp)
-    shards = [_check_json(project, tmp, "--shard", f"{i}/{n}") for i in range(1, n + 1)]
+def _assert_shards_add_up(project: Path, tmp: Path, n: int, *extra: str) -> None:
+    whole = _check_json(project, tmp, *extra)
+    shards = [_check_json(project, tmp, *extra, "--shard", f"{i}/{n}") for i in range(1, n + 1)]
     configs = [{r["config"] for r in s["results"] if r["config"] != "*"} for s in shards]
     for i, a in enumerate(configs):  # disjoint
         for b in configs[i + 1:]:
@@ -83,6 +83,15 @@ def _assert_shards_add_up(project: Path, tmp: Path, n: int) -> None:
 def test_check_shards_of_the_devserver_sample_app_add_up_to_the_whole_run(tmp_path: Path) -> None:
     project = make_project(tmp_path / "app", snapshots=True, contracts=True, baseline=True)
     _assert_shards_add_up(project, tmp_path, 3)
+
+
+def test_sharding_applies_after_changed_files(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app", snapshots=False)
+    chunk = project.parent / "schemas" / "chunks" / "output_image.json"
+    _assert_shards_add_up(project, tmp_path, 3, "--changed-files", str(chunk))
+    first = _check_json(project, tmp_path, "--changed-files", str(chunk), "--shard", "1/3")
+    touched = _check_json(project, tmp_path, "--changed-files", str(chunk))["summary"]["selection"]
+    assert first["summary"]["selection"].endswith(f"; {touched}")  # "shard 1/3: 8 of 23 configs; 23 of 39 ..."
 
 
 def test_check_shards_of_an_adapter_app_add_up_to_the_whole_run(tmp_path: Path,

@@ -521,17 +521,16 @@ class Engine:
     def run(self, selection: Selection = Selection()) -> Iterator[Event]:
         """Check the selection; yields :class:`RunStarted`, one :class:`ConfigChecked` per (config, mode),
         then :class:`RunFinished` with the report."""
-        configs, modes, backends, checks = self.resolve(selection)
+        shard = selection.shard
+        configs, modes, backends, checks = self.resolve(replace(selection, shard=None))
         note = None
         if selection.changed_files is not None:
             configs, note = self.select_changed(selection.changed_files, configs, modes)
-        shard = selection.shard
-        if shard is not None:
-            unsharded = self.resolve(replace(selection, shard=None))[0]
-            if selection.changed_files is not None:
-                unsharded = self.select_changed(selection.changed_files, unsharded, modes)[0]
-            said = shard.describe(len(configs), len(unsharded))
+        if shard is not None:  # last: "shard 2/4: 6 of 23 configs; 23 of 100 configs touched by ..."
+            picked = shard.pick(configs)
+            said = shard.describe(len(picked), len(configs))
             note = said if note is None else f"{said}; {note}"
+            configs = picked
         total = len(configs) * len(modes)
         yield RunStarted(total, configs, modes, backends, checks, note)
         results: list[CheckResult] = []
