@@ -22,6 +22,8 @@ ERA_0_3_52 = replace(
     id="0.3.52",
     label="ComfyUI 0.3.48 - 0.3.68 (Jul - Nov 2025)",
     stamps_create_time=False,
+    # measured (warm server): a chain of 983 LatentFlip nodes is accepted, 984 fail (0.3.75: 982 / 983)
+    uncertain_depths=(971, 983),
     # LoadVideo is still a v1 node here (comfy_extras/nodes_video.py: ``VALIDATE_INPUTS(cls, file)``)
     validate_inputs_names=MappingProxyType({"LoadImageOutput": "LoadImage.VALIDATE_INPUTS",
                                             "WebcamCapture": "LoadImage.VALIDATE_INPUTS"}),
