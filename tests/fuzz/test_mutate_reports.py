@@ -175,6 +175,24 @@ def test_formats_through_the_cli(blind_spot: Path, tmp_path: Path) -> None:
     code, _, err = run("hunt", "--write", "sarif=x.sarif", "--project", str(blind_spot))
     assert code == 2
     assert "go with --mutate" in err
-    code, _, err = run("hunt", "--mutate", "--jobs", "2", "--project", str(blind_spot))
+    code, _, err = run("hunt", "--mutate", "--jobs", "0", "--project", str(blind_spot))
     assert code == 2
-    assert "--jobs does not go with --mutate" in err
+    assert "--jobs 0 must be at least 1" in err
+
+
+def test_jobs_split_the_configs_and_merge_into_the_same_report(blind_spot: Path) -> None:
+    args = ("hunt", "--mutate", "--config", "sd35_large*", "--operator", "drop-key", "--operator", "swap-name",
+            "--budget", "3000", "--seed", "1", "--format", "json")
+    code1, one, err1 = run(*args, "--survivor-dir", str(blind_spot.parent / "s1"), cwd=blind_spot.parent)
+    code2, two, err2 = run(*args, "--jobs", "2", "--survivor-dir", str(blind_spot.parent / "s2"),
+                           cwd=blind_spot.parent)
+    assert (code1, code2) == (1, 1), err1 + err2
+    a, b = json.loads(one), json.loads(two)
+    assert "job 1/2" in err2
+    assert "job 2/2" in err2
+    assert a["total_mutants"] == b["total_mutants"] == a["mutants"] == b["mutants"]  # everything classified
+    assert a["configs"] == b["configs"]  # the same per-config scores
+    assert {(r["file"], r["path"], r["description"], r["verdict"]) for r in a["results"]} == \
+        {(r["file"], r["path"], r["description"], r["verdict"]) for r in b["results"]}
+    assert sorted(p.name for p in (blind_spot.parent / "s1").iterdir()) == \
+        sorted(p.name for p in (blind_spot.parent / "s2").iterdir())

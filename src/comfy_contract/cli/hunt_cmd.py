@@ -194,9 +194,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.shard is not None or args.list:
             raise ComfyContractError("--shard and --list do not go with --mutate",
                                      hint="drop them, or narrow the mutants with --config")
-        if args.jobs != 1:
-            raise ComfyContractError("--jobs does not go with --mutate: one process classifies the mutants",
-                                     hint="drop --jobs, or split the run with --config GLOB per job (docs/fuzzing.md)")
+        if args.jobs < 1:
+            raise ComfyContractError(f"--jobs {args.jobs!r} must be at least 1")
         return _mutate(args, out, err, seconds, examples)
     if (args.max_mutants is not None or args.operator or args.format != "text" or args.output or args.write
             or args.mutate_files or args.survivor_dir != ".comfy-contract/mutants"):
@@ -263,7 +262,14 @@ def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float |
         err.write(text + "\n")
         err.flush()
 
-    report = mutation_campaign(suite, options, progress)
+    if args.jobs > 1:
+        from comfy_contract.fuzz.mutate import select_configs
+        from comfy_contract.fuzz.mutate_jobs import mutation_campaign_jobs
+
+        configs = select_configs(suite, options.configs)
+        report = mutation_campaign_jobs(str(project.file), args.project, root, configs, options, args.jobs, progress)
+    else:
+        report = mutation_campaign(suite, options, progress)
     if report.survivors:
         report = replace(report, files=write_survivors(report, args.survivor_dir, root=root))
     text = render_mutation(report, args.format)

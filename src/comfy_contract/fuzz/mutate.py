@@ -487,6 +487,8 @@ class MutationReport:
     #: the survivors Hypothesis found and shrank, in order: per (operator, file, config) the simplest edit
     #: that still survives (the others were classified along the way)
     shrunk: tuple[tuple[str, str, str, str], ...] = ()
+    #: every mutant of the selection (``Mutant.key``), classified or not (``--jobs`` merges them)
+    keys: tuple[tuple[str, str, str, str], ...] = ()
 
     def replay(self, result: MutantResult) -> str | None:
         """The command that replays a survivor, once its file is written."""
@@ -822,6 +824,18 @@ class _Stop(BaseException):
     """Budget spent (not a failure)."""
 
 
+def select_configs(suite: Suite, globs: Sequence[str]) -> list[str]:
+    """The configs of ``suite`` matching ``globs`` (all without globs); a usage error when none does."""
+    known = list(suite.generator.configs())
+    if not globs:
+        return known
+    configs = [c for c in known if any(fnmatch.fnmatchcase(c, p) for p in globs)]
+    if not configs:
+        raise ComfyContractError(f"--config {', '.join(map(repr, globs))} matches no config",
+                                 hint="`comfy-contract render --list` prints the config names")
+    return configs
+
+
 def mutation_campaign(suite: Suite, options: MutationOptions,
                       progress: Callable[[str], None] | None = None) -> MutationReport:
     """Draw mutants with Hypothesis until the budget is spent; shrink each survivor to the simplest edit.
@@ -836,13 +850,7 @@ def mutation_campaign(suite: Suite, options: MutationOptions,
 
 def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[str], None] | None,
               t0: float) -> MutationReport:
-    configs: list[str] | None = None
-    if options.configs:
-        known = mutator.base.configs()
-        configs = [c for c in known if any(fnmatch.fnmatchcase(c, p) for p in options.configs)]
-        if not configs:
-            raise ComfyContractError(f"--config {', '.join(map(repr, options.configs))} matches no config",
-                                     hint="`comfy-contract render --list` prints the config names")
+    configs = select_configs(mutator.suite, options.configs) if options.configs else None
     readers = mutator.readers()
     files = [f for f, cs in readers.items() if configs is None or any(c in configs for c in cs)]
     unknown = [o for o in options.operators if o not in _BY_NAME]
@@ -912,7 +920,8 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
     edits = {r.mutant.key: locate_edit(mutator, r.mutant) for r in results if r.verdict == "survived"}
     return MutationReport(tuple(results), time.monotonic() - t0, counter[0], options.seed,
                           "never" if options.fail_on is None else str(options.fail_on), edits,
-                          mutator.project_rel(), mutator.workspace.kind, total, shrunk=tuple(shrunk))
+                          mutator.project_rel(), mutator.workspace.kind, total, shrunk=tuple(shrunk),
+                          keys=tuple(m.key for per in mutants.values() for ms in per.values() for m in ms))
 
 
 _MISSING = object()
