@@ -82,7 +82,7 @@ def test_a_backend_can_name_the_comfyui_version_whose_rules_it_validates_with(tm
     project = load_project(start=tmp_path)
     new = project.backend_specs["new"].catalog()
     assert new.era.id == "2026"
-    assert new.era_reason == "ComfyUI 0.30.0 (backend 'new' of the project)"
+    assert new.era_reason == "ComfyUI 0.30.0, set by backend 'new' of the project"
     assert project.backend_specs["old"].catalog().era.id == "0.3.75"
     with pytest.raises(UnsupportedEraError, match="cannot read ComfyUI version 'latest'"):
         project.backend_specs["bad"].catalog()

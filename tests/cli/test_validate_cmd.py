@@ -67,12 +67,17 @@ def test_the_text_output_says_which_era_validated_and_why(tmp_path: Path) -> Non
     code, out, _ = run("validate", path, "--catalog", CATALOG)
     assert code == 0
     assert out.startswith("ComfyUI era 0.3.75: ")
-    assert out.splitlines()[0].endswith("chosen from ComfyUI 0.3.75 (recorded in the catalog)")
+    assert out.splitlines()[0].endswith("selected by: ComfyUI 0.3.75, recorded in the catalog")
     code, out, _ = run("validate", path, "--catalog", CATALOG, "--comfyui-version", "0.50.0")
     assert code == 1  # the 2026 rules: prompt_id must be a UUID
     assert out.startswith("ComfyUI era 2026: ")
     assert "newer than every era this release models" in out.splitlines()[0]
     assert "V008 invalid-prompt-id" in out
+    for era in ("2026", "early-2024"):  # an era id works where a version does
+        code, out, err = run("validate", path, "--catalog", CATALOG, "--comfyui-version", era)
+        assert code in (0, 1), err
+        assert out.startswith(f"ComfyUI era {era}: ")
+        assert out.splitlines()[0].endswith(f"selected by: era {era}, chosen explicitly")
 
 
 def test_http_500_body_is_reported(tmp_path: Path) -> None:

