@@ -160,3 +160,30 @@ def test_a_server_that_reports_version_unknown_gets_the_field_guess(tmp_path: Pa
                                               ("0.2.3", "late-2024"), ("0.0.4", "early-2024")])
 def test_versions_pick_the_runnable_eras(version: str, era: str) -> None:
     assert choose_era(comfyui_version=version).era.id == era
+
+
+@pytest.mark.parametrize(("era", "value", "details"), [
+    ("0.3.75", ["1", 0], "'NoneType' object has no attribute 'endswith'"),  # a link arrives as None
+    ("0.3.75", ["1"], "'list' object has no attribute 'endswith'"),
+    ("0.3.75", ["1", 0, 0], "'list' object has no attribute 'endswith'"),
+    ("0.3.75", 5, "'int' object has no attribute 'endswith'"),
+    ("early-2025", {"__value__": "example.png"}, "'dict' object has no attribute 'endswith'"),
+    ("early-2024", ["1"], "list index out of range"),  # get_input_data reads value[1] of any list
+    ("early-2024", ["1", 0, 0], "'NoneType' object has no attribute 'endswith'"),
+    ("early-2024", 5, "'int' object has no attribute 'endswith'"),
+])
+def test_a_file_loader_gets_no_string_to_check(era: str, value: Any, details: str) -> None:
+    # LoadImage.VALIDATE_INPUTS -> folder_paths.exists_annotated_filepath(image) -> image.endswith(...)
+    prompt = {"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+              "2": {"class_type": "LoadImage", "inputs": {"image": value}},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
+    _, body = _answer(era, {"prompt": prompt})
+    assert [(r["type"], r["details"]) for r in body["node_errors"]["2"]["errors"]] == [
+        ("exception_during_inner_validation", details)]
+
+
+@pytest.mark.parametrize("era", list(CATALOGS))
+def test_a_listed_file_passes_its_loader(era: str) -> None:
+    prompt = {"2": {"class_type": "LoadImage", "inputs": {"image": "example.png"}},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
+    assert _answer(era, {"prompt": prompt})[0] == 200

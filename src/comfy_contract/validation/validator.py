@@ -462,6 +462,15 @@ class _Run:
             if absent:
                 raise TypeError(_missing_arguments(era.validate_inputs_names.get(
                     class_type, f"{class_type}.VALIDATE_INPUTS"), absent))
+            for name in cls.custom:
+                # every core VALIDATE_INPUTS checks a file: folder_paths.exists_annotated_filepath(value) calls
+                # value.endswith(...), so a link (passed as None) or a literal that is no string raises
+                arg = inputs[name]
+                if era.unwraps_value and type(arg) is dict and "__value__" in arg:
+                    arg = arg["__value__"]
+                arg = era.validate_inputs_arg(arg)
+                if type(arg) is not str:
+                    raise AttributeError(f"'{type(arg).__name__}' object has no attribute 'endswith'")
         if era.detects_cycles and uid in validated:  # marked by a cycle below us: join our own errors
             marked = validated[uid]
             ret = (False, marked[1] + [e for e in errors if e not in marked[1]], uid)

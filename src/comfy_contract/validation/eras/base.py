@@ -33,6 +33,14 @@ def _union_mismatch_details(name: str, received: Any, expected: Any) -> str:
     return f"{name}, received_type({received}) mismatch input_type({expected})"
 
 
+def _link_as_none(value: Any) -> Any:
+    """What VALIDATE_INPUTS receives for an input value: ``get_input_data`` passes a link (``is_link``: a
+    ``[str, int | float]`` list) as None, anything else as it is (Aug 2024 on)."""
+    if type(value) is list and len(value) == 2 and type(value[0]) is str and isinstance(value[1], int | float):
+        return None
+    return value
+
+
 def _no_prompt_body() -> dict[str, Any]:
     """The ``400`` body for a request without ``prompt`` since mid 2025."""
     error = {"type": "no_prompt", "message": "No prompt provided", "details": "No prompt provided", "extra_info": {}}
@@ -66,6 +74,8 @@ class Era:
     #: core classes whose VALIDATE_INPUTS takes these inputs (they skip min/max/combo checks and the
     #: function itself is unknowable offline)
     validate_inputs_args: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: what a class's VALIDATE_INPUTS receives for an input's (unwrapped) value (links arrive as None)
+    validate_inputs_arg: Callable[[Any], Any] = _link_as_none
     #: the ``__qualname__`` of the VALIDATE_INPUTS a class inherits or names otherwise (default
     #: ``"<class>.VALIDATE_INPUTS"``): a missing argument raises ``TypeError("<qualname>() missing ...")``
     validate_inputs_names: Mapping[str, str] = field(default_factory=dict)

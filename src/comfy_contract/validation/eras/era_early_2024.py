@@ -33,6 +33,17 @@ def _unknown_class_type(node_id: str, class_type: Any, node: Any) -> NoReturn:
     raise KeyError(class_type)
 
 
+def _validate_inputs_arg(value: Any) -> Any:
+    """``get_input_data(inputs, class, id)`` with ``outputs={}``: any list is a link, looked up as
+    ``value[0] in outputs`` after reading ``value[1]`` (a short list raises IndexError, an unhashable id
+    TypeError), and passed as None."""
+    if isinstance(value, list):
+        node_id, _index = value[0], value[1]
+        hash(node_id)  # ``node_id not in outputs`` (an empty dict): TypeError for an unhashable id
+        return None
+    return value
+
+
 def _fingerprint(fields: frozenset[str]) -> bool:
     """Entries without ``input_order`` (added mid 2024) come from a ComfyUI of this era."""
     return bool(fields) and "input_order" not in fields
@@ -50,6 +61,7 @@ ERA_EARLY_2024 = replace(
     validate_inputs_args=MappingProxyType({"LoadImage": ("image",), "LoadImageMask": ("image",),
                                            "LoadLatent": ("latent",)}),
     fingerprint=_fingerprint,
+    validate_inputs_arg=_validate_inputs_arg,
     # measured (warm server): a chain of 984 LatentFlip nodes is accepted, 985 fail (0.3.75: 982 / 983;
     # early-2025 and late-2024, sync validation too: 982 / 983, as 0.3.75)
     uncertain_depths=(971, 984),
