@@ -61,9 +61,23 @@ def _check_rate(target: Target, config: str, drawn: list[RenderInputs], seconds:
 
 
 def _draw_rate(target: Target, config: str, n: int) -> float:
+    """Requests/s Hypothesis draws as ``hunt`` draws them: lists of ``_BATCH`` per test case, no check."""
+    from hypothesis import strategies as st
+
+    from comfy_contract.fuzz.campaign import _BATCH
+
+    cases = [0]
+
+    def count(batch: list[RenderInputs]) -> bool:
+        cases[0] += 1
+        return False
+
     start = time.perf_counter()
-    got = len(_draw(target, config, n))
-    return got / (time.perf_counter() - start)
+    with contextlib.suppress(NoSuchExample):
+        find(st.lists(target.inputs_strategy(config), min_size=_BATCH, max_size=_BATCH), count,
+             settings=settings(max_examples=max(1, n // _BATCH), database=None, deadline=None,
+                               suppress_health_check=list(HealthCheck)))
+    return cases[0] * _BATCH / (time.perf_counter() - start)
 
 
 def _hunt_rate(target: Target, config: str, examples: int) -> tuple[float, int]:
@@ -150,7 +164,7 @@ def main() -> None:
           f"(hunt checks each drawn request in every mode); medians of {args.repeat}")
     print(f"render + validate             {a:8.0f} examples/s  {_ratio(a)}")
     print(f"render + validate + lints     {b:8.0f} examples/s  {_ratio(b)}")
-    print(f"drawing inputs alone          {c:8.0f} requests/s  (Hypothesis, no check)")
+    print(f"drawing inputs alone          {c:8.0f} requests/s  (Hypothesis, as hunt draws them, no check)")
     print(f"hunt loop (run_config)        {d:8.0f} examples/s  {_ratio(d)}; {args.examples} examples per run, "
           f"failures found: {[n for _, n in hunts]}")
     if not args.no_mutate:
