@@ -111,14 +111,11 @@ class LintContext:
 
     @cached_property
     def live(self) -> frozenset[str]:
-        return upstream(self.submission.workflow, self.outputs)
+        return _upstream_of(self.submission, self.outputs, positive=False)
 
     @cached_property
     def positive(self) -> frozenset[str]:
-        def follow(link: Link) -> bool:
-            return not link.input.lower().startswith("negative")
-
-        return upstream(self.submission.workflow, self.outputs, follow=follow)
+        return _upstream_of(self.submission, self.outputs, positive=True)
 
     @cached_property
     def injections(self) -> dict[Place, tuple[Injection, ...]]:
@@ -142,16 +139,24 @@ class LintContext:
         """Whether rendering already reported a value problem at this input (or on the whole node)."""
         return (node_id, input_name) in self._reported or (node_id, "") in self._reported
 
+    @cached_property
+    def _specs(self) -> dict[str, NodeSpec | None]:
+        return {}
+
     def spec(self, node_id: str) -> NodeSpec | None:
         """The node's class on this backend, else on any other backend (for custom nodes missing here)."""
+        specs = self._specs  # the lints ask ~30 times per submission for ~15 nodes: looked up once each
+        if node_id in specs:
+            return specs[node_id]
         ct = class_type(self.graph.get(node_id))
-        if ct is None:
-            return None
-        found = self.catalog.get(ct)
-        for other in self.others.values():
-            if found is not None:
-                break
-            found = other.get(ct)
+        found = None
+        if ct is not None:
+            found = self.catalog.get(ct)
+            for other in self.others.values():
+                if found is not None:
+                    break
+                found = other.get(ct)
+        specs[node_id] = found
         return found
 
     def where(self, node_id: str, input_name: str | None = None) -> tuple[str | None, str]:
@@ -211,6 +216,26 @@ class LintContext:
     def live_in_order(self) -> list[str]:
         """The live node ids in workflow order."""
         return [n for n in self.graph if n in self.live]
+
+
+def _not_negative(link: Link) -> bool:
+    return not link.input.lower().startswith("negative")
+
+
+#: the last submission's upstream sets: the lints run once per backend on the same (immutable) submission,
+#: one after the other, and the graph walk does not depend on the backend (only ``outputs`` might)
+_LAST_UPSTREAM: list[tuple[Submission, tuple[str, ...], bool, frozenset[str]]] = []
+
+
+def _upstream_of(submission: Submission, outputs: tuple[str, ...], *, positive: bool) -> frozenset[str]:
+    for sub, outs, pos, found in _LAST_UPSTREAM:
+        if sub is submission and outs == outputs and pos is positive:
+            return found
+    found = upstream(submission.workflow, outputs, follow=_not_negative if positive else None)
+    if len(_LAST_UPSTREAM) >= 2 or (_LAST_UPSTREAM and _LAST_UPSTREAM[0][0] is not submission):
+        _LAST_UPSTREAM.clear()
+    _LAST_UPSTREAM.append((submission, outputs, positive, found))
+    return found
 
 
 def _is_encoder(spec: NodeSpec) -> bool:
