@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,7 +139,61 @@ def test_without_the_contract_it_survives_unless_fail_on_info(project_copy: Path
         results[fail_on] = mut.classify(m, ["bauhaus"])
     survived = results[Severity.ERROR].outcomes[0]
     assert survived.verdict == "survived"
-    assert "outcome workflow (1 submission(s), route None) -> text (0 submission(s)" in survived.diff
+    assert "outcome workflow (1 submission(s)) -> text (0 submission(s)" in survived.diff
     assert "submits_workflow: true" in survived.fix
     assert "C008" in survived.fix
     assert results[Severity.INFO].verdict == "killed"
+
+
+def _two_prompts() -> dict[str, Any]:
+    return {
+        "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "m.safetensors"}},
+        "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a red fox", "clip": ["1", 1]}},
+        "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "blurry", "clip": ["1", 1]}},
+        "4": {"class_type": "VAELoader", "inputs": {"vae_name": "v.safetensors"}},
+        "5": {"class_type": "KSampler", "inputs": {"model": ["1", 0], "positive": ["2", 0], "negative": ["3", 0]}},
+        "6": {"class_type": "VAEDecode", "inputs": {"samples": ["5", 0], "vae": ["1", 2]}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("node", "input_name", "link", "suggests_text_rule"),
+    [
+        ("5", "positive", ["3", 0], True),  # the user's text no longer reaches the sampler
+        ("6", "vae", ["4", 0], False),  # no text travels on a VAE link: only a snapshot pins it
+        ("5", "model", ["1", 0], False),
+    ],
+)
+def test_a_rewired_link_suggests_user_text_inputs_only_where_the_text_travelled(
+        node: str, input_name: str, link: list[Any], suggests_text_rule: bool) -> None:
+    from types import SimpleNamespace
+
+    from comfy_contract.fuzz.mutate import _suggest
+    from comfy_contract.snapshot.diff import diff
+
+    before = _two_prompts()
+    after = copy.deepcopy(before)
+    after[node]["inputs"][input_name] = link
+    if before == after:  # rewiring model to its own source: use another slot so that something changes
+        after[node]["inputs"][input_name] = ["4", 0]
+    d = diff(before, after)
+    fix = _suggest("c", "eco", d, SimpleNamespace(suite=SimpleNamespace(snapshots=None)),  # type: ignore[arg-type]
+                   before, ["a red fox"])
+    assert ("user_text_inputs" in fix) is suggests_text_rule, fix
+    assert "an approved snapshot" in fix
+
+
+def test_a_survivor_of_a_workflow_comfyui_rejects_as_a_whole_says_so(project_copy: Path) -> None:
+    """Without the custom-node pack every backend answers V002 for the fusion graph: no node-level finding can
+    appear, so a survivor there is an artefact and says so (found on the real DevServer's legacy configs)."""
+    import yaml
+
+    data = yaml.safe_load(project_copy.read_text(encoding="utf-8"))
+    for backend in data["backends"].values():
+        backend["catalogs"] = [c for c in backend["catalogs"] if "packs" not in c]
+    project_copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    mutator = Mutator(suite_from_project(load_project(project_copy), root=project_copy.parent))
+    m = _one(mutator, "change-literal", "configs/vector_fusion_spherical.json", "/parameters/STEPS")
+    (outcome,) = mutator.classify(m, ["vector_fusion_spherical"]).outcomes
+    assert outcome.verdict == "survived"
+    assert "is already rejected as a whole by ComfyUI - V002 -" in outcome.fix

@@ -42,7 +42,7 @@ def test_the_fallback_edit_is_found_and_shrunk_to_one_key(report: MutationReport
     assert FALLBACK in report.shrunk  # Hypothesis returned it: the simplest edit of that file that survives
     (fallback,) = [r for r in report.survivors if r.mutant.key == FALLBACK]
     (outcome,) = fallback.outcomes
-    assert "outcome workflow (1 submission(s), route None) -> backend (0 submission(s)" in outcome.diff
+    assert "outcome workflow (1 submission(s)) -> backend (0 submission(s)" in outcome.diff
     assert "submits_workflow: true" in outcome.fix
     edit = report.edit(fallback)
     assert edit is not None

@@ -688,8 +688,7 @@ class Mutator:
                 continue
             if (a.outcome, a.route, len(a.submissions)) != (b.outcome, b.route, len(b.submissions)):
                 changed = True
-                lines.append(f"[{mode}] outcome {a.outcome} ({len(a.submissions)} submission(s), route {a.route}) "
-                             f"-> {b.outcome} ({len(b.submissions)} submission(s), route {b.route})")
+                lines.append(f"[{mode}] outcome {_describe(a)} -> {_describe(b)}")
                 lines.append(f"    fix: {_outcome_fix(config, a.outcome, b.outcome)}")
                 continue
             norm = self._normalisation(config, mode)
@@ -715,7 +714,7 @@ class Mutator:
                 changed = True
                 d = diff(sa.workflow, sb.workflow, norm)
                 lines.append(f"[{mode}] " + d.to_text(indent="    "))
-                lines.append(f"    fix: {_suggest(config, mode, d, self)}")
+                lines.append(f"    fix: {_suggest(config, mode, d, self, sa.workflow, texts)}")
         return changed, "\n".join(lines)
 
     def classify(self, mutant: Mutant, configs: Sequence[str] | None = None) -> MutantResult:
@@ -743,7 +742,13 @@ class Mutator:
                     fix = fixes[0] if fixes else _generic_fix(config)
                     failing = {sig[4] for sig in base if len(sig) > 4 and sig[4]}
                     hidden = failing & set(_DIFF_NODE.findall(diff_text))
-                    if hidden:
+                    prompt_level = [sig for sig in base if len(sig) > 3 and sig[3] in _PROMPT_LEVEL]
+                    rejected = sorted({sig[3] for sig in prompt_level})
+                    if rejected and {sig[2] for sig in prompt_level} >= set(self.suite.backends):
+                        fix += (f" (note: {config!r} is already rejected as a whole by ComfyUI - "
+                                f"{', '.join(rejected)} - so no node-level finding can report this edit: fix that "
+                                "first; the survivor may be an artefact of it)")
+                    elif hidden:
                         codes = sorted({sig[3] for sig in base if len(sig) > 4 and sig[4] in hidden})
                         fix += (f" (note: {config!r} already fails the gate at node(s) {', '.join(sorted(hidden))} - "
                                 f"{', '.join(codes)} - and a finding already there cannot report this edit: fix it "
@@ -758,6 +763,12 @@ class Mutator:
         result = MutantResult(mutant, verdict, tuple(outcomes))
         self.cache[mutant.key] = result
         return result
+
+
+def _describe(rendered: Rendered) -> str:
+    """``workflow (1 submission(s), route ...)``, the route left out when the generator names none."""
+    route = f", route {rendered.route}" if rendered.route else ""
+    return f"{rendered.outcome} ({len(rendered.submissions)} submission(s){route})"
 
 
 def _text_sinks(workflow: Mapping[str, Any], texts: Sequence[str]) -> set[tuple[str, str, str]]:
@@ -790,8 +801,40 @@ def _generic_fix(config: str) -> str:
             "would catch this")
 
 
-def _suggest(config: str, mode: str, d: GraphDiff, mutator: Mutator) -> str:
-    """The contract rule or snapshot that would have caught the diff ``d`` of (config, mode)."""
+def _carries_text(workflow: Mapping[str, Any], node_ids: Sequence[str], input_name: str | None,
+                  texts: Sequence[str]) -> bool:
+    """True when ``input_name`` of one of ``node_ids`` receives the user's (or an LLM's) text in ``workflow``:
+    its literal contains it, or a node upstream of its link has a literal that does (C003's rule)."""
+    sinks = {nid for nid, _name, _cls in _text_sinks(workflow, texts)}
+    for nid in node_ids:
+        node = workflow.get(nid)
+        inputs = node.get("inputs") if isinstance(node, Mapping) else None
+        value = inputs.get(input_name) if isinstance(inputs, Mapping) and input_name is not None else None
+        if isinstance(value, str):
+            if any(t in value for t in texts):
+                return True
+            continue
+        todo = [value[0]] if isinstance(value, list) and value and isinstance(value[0], str) else []
+        seen: set[str] = set()
+        while todo:
+            up = todo.pop()
+            if up in seen:
+                continue
+            seen.add(up)
+            if up in sinks:
+                return True
+            upstream = workflow.get(up)
+            up_inputs = upstream.get("inputs") if isinstance(upstream, Mapping) else None
+            if isinstance(up_inputs, Mapping):
+                todo.extend(v[0] for v in up_inputs.values() if isinstance(v, list) and v and isinstance(v[0], str))
+    return False
+
+
+def _suggest(config: str, mode: str, d: GraphDiff, mutator: Mutator, before: Mapping[str, Any] | None = None,
+             texts: Sequence[str] = ()) -> str:
+    """The contract rule or snapshot that would have caught the diff ``d`` of (config, mode); ``before`` is the
+    unmutated workflow and ``texts`` the user's and LLMs' texts (a rewired link is pinned by `user_text_inputs`
+    only where the input carried them)."""
     snapshots = mutator.suite.snapshots
     has_snapshot = False
     if snapshots is not None:
@@ -807,7 +850,8 @@ def _suggest(config: str, mode: str, d: GraphDiff, mutator: Mutator) -> str:
         rule = f"a contract `ranges: {{{change.class_type}.{change.input}: {{min: {change.old}, max: {change.old}}}}}`"
     elif change.kind is ChangeKind.LITERAL_CHANGED:
         rule = None  # no contract rule pins a text literal (a model file, a sampler): only a snapshot does
-    elif change.kind is ChangeKind.LINK_REWIRED:
+    elif change.kind is ChangeKind.LINK_REWIRED and before is not None \
+            and _carries_text(before, change.a, change.input, texts):
         rule = f"a contract `user_text_inputs: [{{class_type: {change.class_type}, input: {change.input}}}]`"
     else:
         rule = None
@@ -927,6 +971,8 @@ def _campaign(mutator: Mutator, options: MutationOptions, progress: Callable[[st
 _MISSING = object()
 #: node ids in a graph diff's text (``a:/7/inputs/text``, ``a:10``)
 _DIFF_NODE = re.compile(r"\b[ab]:/?([^/\s\[]+)")
+#: codes of a workflow ComfyUI rejects as a whole (no node-level finding can appear beside them)
+_PROMPT_LEVEL = frozenset({"V001", "V002", "V003", "V005", "V006", "V008"})
 
 
 def _resolve(doc: Any, pointer: str) -> Any:
