@@ -110,6 +110,10 @@ def test_the_text_report_says_which_shard_ran(tmp_path: Path) -> None:
     code, out, err = run("check", str(project), "--shard", "2/3")
     assert code in (0, 1), err
     assert "selected: shard 2/3: " in out
+    code, out, _ = run("check", str(project), "--shard", "2/3", "--format", "github")
+    assert "::notice title=comfy-contract::selected shard 2/3: " in out.splitlines()[-1]
+    code, out, _ = run("check", str(project), "--shard", "2/3", "--format", "junit")
+    assert '<property name="comfy-contract.selection" value="shard 2/3: ' in out
     code, out, _ = run("check", str(project), "--shard", "2/3", "--list")
     assert code == 0
     first, configs = out.splitlines()[:2]

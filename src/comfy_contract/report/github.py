@@ -60,9 +60,10 @@ def report_github(report: Report) -> str:
         lines.append(f"::error title={escape_property(f'comfy-contract could not run {r.id}')}::"
                      f"{escape_data(r.error or '')}")
     s = report.summary()
+    selected = escape_data(f"selected {report.selection_note}; ") if report.selection_note else ""
     lines.extend(f"::notice title=comfy-contract ComfyUI era::{escape_data(line)}" for line in era_lines(report))
     lines.append(
-        f"::notice title=comfy-contract::{s['results']} results: {s['passed']} passed, {s['failed']} failed, "
+        f"::notice title=comfy-contract::{selected}{s['results']} results: {s['passed']} passed, {s['failed']} failed, "
         f"{s['errors']} errors; exit {s['exit_code']}"
     )
     return "\n".join(lines) + "\n"

@@ -88,8 +88,11 @@ def report_junit(report: Report) -> str:
         totals["failures"] += int(suite.get("failures", "0"))
         totals["errors"] += int(suite.get("errors", "0"))
         total_time += suite_time
-    if report.comfyui:  # JUnit has properties per testsuite only: one carrying the eras goes first
+    if report.comfyui or report.selection_note:  # JUnit has properties per testsuite only: these go first
         props = ET.Element("properties")
+        if report.selection_note:  # e.g. the shard of a CI matrix job
+            ET.SubElement(props, "property", {"name": "comfy-contract.selection",
+                                               "value": xml_safe(report.selection_note)})
         for backend, info in report.comfyui.items():
             ET.SubElement(props, "property", {"name": f"comfyui.era.{xml_safe(backend)}",
                                                "value": xml_safe(f"{info['era']} ({info['reason']})")})
