@@ -187,3 +187,33 @@ def test_a_listed_file_passes_its_loader(era: str) -> None:
     prompt = {"2": {"class_type": "LoadImage", "inputs": {"image": "example.png"}},
               "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
     assert _answer(era, {"prompt": prompt})[0] == 200
+
+
+@pytest.mark.parametrize("era", list(CATALOGS))
+def test_inputs_that_are_a_string_fail_in_get_input_data(era: str) -> None:
+    # get_input_data runs ``inputs[x] for x in inputs`` before VALIDATE_INPUTS is called
+    prompt = {"2": {"class_type": "LoadImage", "inputs": "inputs"},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
+    _, body = _answer(era, {"prompt": prompt})
+    assert [r["details"] for r in body["node_errors"]["2"]["errors"]] == ["string indices must be integers, not 'str'"]
+
+
+@pytest.mark.parametrize(("era", "function"), [("0.3.75", "FluxProUltraImageNode.validate_inputs"),
+                                               ("0.3.52", "FluxProUltraImageNode.VALIDATE_INPUTS")])
+def test_an_api_node_without_its_validate_inputs_argument(era: str, function: str) -> None:
+    prompt = {"1": {"class_type": "FluxProUltraImageNode", "inputs": {"prompt": "x"}},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+    _, body = _answer(era, {"prompt": prompt})
+    assert [r["details"] for r in body["node_errors"]["1"]["errors"]] == [
+        f"{function}() missing 1 required positional argument: 'aspect_ratio'"]
+
+
+def test_an_api_nodes_own_validate_inputs_is_undecidable_offline() -> None:
+    # the real servers: 0.3.75 raises "'NoneType' object has no attribute 'split'", 0.3.52 returns it as
+    # custom_validation_failed - the function's body, which /object_info cannot show
+    prompt = {"0": {"class_type": "PrimitiveString", "inputs": {"value": "1:1"}},
+              "1": {"class_type": "FluxProUltraImageNode", "inputs": {"prompt": "x", "aspect_ratio": ["0", 0]}},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+    verdict = validate_request({"prompt": prompt}, _catalog("0.3.52"))
+    assert not verdict.decidable
+    assert any(f.code == "V090" and "VALIDATE_INPUTS" in f.message for f in verdict.findings)

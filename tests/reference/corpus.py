@@ -157,7 +157,8 @@ _STRING_NODES = ("PrimitiveString", "StringConcatenate", "StringLength", "Previe
 @st.composite
 def _core_nodes(draw: Draw, cat: Catalog) -> Workflow:
     """Custom-node-free image and string utilities (no models at all), incl. a wildcard output (the
-    string half only where the era has those nodes: 2025 on)."""
+    string half only where the era has those nodes: 2025 on) and a file loader with a VALIDATE_INPUTS
+    (``LoadImage`` of the script's ``input/example.png``)."""
     wf: Workflow = {
         "1": {"class_type": "EmptyImage", "inputs": {"width": 16, "height": 16, "batch_size": 1, "color": 255}},
         "2": {"class_type": "ImageScaleBy", "inputs": {
@@ -171,6 +172,12 @@ def _core_nodes(draw: Draw, cat: Catalog) -> Workflow:
             "resize_source": draw(st.booleans())}},
         "6": {"class_type": "ImageCrop", "inputs": {"image": ["5", 0], "width": 8, "height": 8, "x": 0, "y": 0}},
         "7": {"class_type": "PreviewImage", "inputs": {"images": ["6", 0]}},
+        "12": {"class_type": "LoadImage",
+               "inputs": {"image": draw(st.sampled_from(_choices(cat, "LoadImage", "image")))}},
+        "13": {"class_type": "ImageBlend", "inputs": {
+            "image1": ["12", 0], "image2": ["6", 0], "blend_factor": draw(st.sampled_from([0.5, 1])),
+            "blend_mode": draw(st.sampled_from(_choices(cat, "ImageBlend", "blend_mode")))}},
+        "14": {"class_type": "PreviewImage", "inputs": {"images": ["13", 0]}},
     }
     if all(n in cat.nodes for n in _STRING_NODES):
         wf.update({
@@ -209,7 +216,8 @@ BASES: dict[str, tuple[Base, tuple[tuple[str, str], ...]]] = {
     "multi_output": (_multi_output, (("LatentUpscaleBy", "upscale_method"), ("SaveLatent", "filename_prefix"),
                                      ("EmptyImage", "color"), ("ImageInvert", "image"), ("PreviewImage", "images"))),
     "core_nodes": (_core_nodes, (("ImageScaleBy", "upscale_method"), ("SolidMask", "value"),
-                                 ("MaskToImage", "mask"), ("ImageCompositeMasked", "x"), ("ImageCrop", "x"))),
+                                 ("MaskToImage", "mask"), ("ImageCompositeMasked", "x"), ("ImageCrop", "x"),
+                                 ("LoadImage", "image"), ("ImageBlend", "blend_mode"))),
     "latent_chain": (_latent_chain, (("LatentFlip", "flip_method"), ("RepeatLatentBatch", "amount"),
                                      ("LatentBlend", "blend_factor"))),
 }

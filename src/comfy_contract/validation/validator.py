@@ -458,12 +458,18 @@ class _Run:
                     })
                     continue
         if cls.custom:  # then VALIDATE_INPUTS is called with the inputs it names (those the node has)
+            if type(inputs) is not dict:  # get_input_data reads ``inputs[x] for x in inputs`` first
+                for key in inputs:
+                    inputs[key]
             absent = [a for a in cls.custom if a not in inputs]
             if absent:
                 raise TypeError(_missing_arguments(era.validate_inputs_names.get(
                     class_type, f"{class_type}.VALIDATE_INPUTS"), absent))
-            for name in cls.custom:
-                # every core VALIDATE_INPUTS checks a file: folder_paths.exists_annotated_filepath(value) calls
+            if class_type not in era.validate_inputs_checks_file:
+                self.note(f"{class_type}'s own VALIDATE_INPUTS decides about {', '.join(cls.custom)} (it may reject "
+                          "these values, or raise on a linked one); only a live server can tell", uid)
+            for name in cls.custom if class_type in era.validate_inputs_checks_file else ():
+                # the file loaders' VALIDATE_INPUTS: folder_paths.exists_annotated_filepath(value) calls
                 # value.endswith(...), so a link (passed as None) or a literal that is no string raises
                 arg = inputs[name]
                 if era.unwraps_value and type(arg) is dict and "__value__" in arg:

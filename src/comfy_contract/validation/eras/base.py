@@ -74,6 +74,8 @@ class Era:
     #: core classes whose VALIDATE_INPUTS takes these inputs (they skip min/max/combo checks and the
     #: function itself is unknowable offline)
     validate_inputs_args: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: classes whose VALIDATE_INPUTS checks that its one argument names a file (``exists_annotated_filepath``)
+    validate_inputs_checks_file: frozenset[str] = frozenset()
     #: what a class's VALIDATE_INPUTS receives for an input's (unwrapped) value (links arrive as None)
     validate_inputs_arg: Callable[[Any], Any] = _link_as_none
     #: the ``__qualname__`` of the VALIDATE_INPUTS a class inherits or names otherwise (default

@@ -101,13 +101,20 @@ ERA_0_3_75 = Era(
             "LoadAudio": ("audio",),
             "LoadVideo": ("file",),
             "WebcamCapture": ("image",),
+            # API nodes (comfy_api_nodes/nodes_bfl.py, nodes_kling.py): only a missing argument is knowable
+            "FluxProUltraImageNode": ("aspect_ratio",),
+            "KlingCameraControls": ("horizontal_movement", "vertical_movement", "pan", "tilt", "roll", "zoom"),
         }
     ),
+    validate_inputs_checks_file=frozenset({"LoadImage", "LoadImageMask", "LoadImageOutput", "LoadLatent", "LoadAudio",
+                                           "LoadVideo", "WebcamCapture"}),
     # subclasses of LoadImage inherit its VALIDATE_INPUTS (nodes.py, comfy_extras/nodes_webcam.py); LoadVideo
     # is a v3 node whose ``validate_inputs`` is called instead (comfy_extras/nodes_video.py)
     validate_inputs_names=MappingProxyType({"LoadImageOutput": "LoadImage.VALIDATE_INPUTS",
                                             "WebcamCapture": "LoadImage.VALIDATE_INPUTS",
-                                            "LoadVideo": "LoadVideo.validate_inputs"}),
+                                            "LoadVideo": "LoadVideo.validate_inputs",
+                                            "FluxProUltraImageNode": "FluxProUltraImageNode.validate_inputs",
+                                            "KlingCameraControls": "KlingCameraControls.validate_inputs"}),
     return_types=_return_types_0_3,
     inputs_in_set_order=True,
     outputs_in_set_order=True,
