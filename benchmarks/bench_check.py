@@ -26,6 +26,7 @@ import contextlib
 import cProfile
 import io
 import json
+import os
 import pstats
 import shutil
 import statistics
@@ -103,9 +104,18 @@ def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 
+#: the largest peak RSS (MiB) of the subprocesses run by the last ``subprocess_ms`` call (``os.wait4``)
+LAST_PEAK_MIB = [0.0]
+
+
 def subprocess_ms(argv: list[str], repeat: int) -> tuple[float, float]:
+    LAST_PEAK_MIB[0] = 0.0
+
     def once() -> None:
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _pid, _status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0  # reaped here; keeps Popen from waiting again
+        LAST_PEAK_MIB[0] = max(LAST_PEAK_MIB[0], usage.ru_maxrss / 1024)
     return median_ms(once, repeat)
 
 
@@ -125,7 +135,8 @@ def startup(tmp: Path, repeat: int) -> None:
     for label, argv in (("comfy-contract --help", [str(CLI), "--help"]),
                         ("comfy-contract check (1 config)", [str(CLI), "check", str(one), "--no-progress"])):
         med, low = subprocess_ms(argv, repeat)
-        print(f"  {label:<36} {med:7.1f} ms (min {low:.1f}; {med / STARTUP_TARGET_MS:.2f} x target)")
+        print(f"  {label:<36} {med:7.1f} ms (min {low:.1f}; {med / STARTUP_TARGET_MS:.2f} x target); "
+              f"peak RSS {LAST_PEAK_MIB[0]:.0f} MiB")
 
 
 def scaling(tmp: Path, sizes: list[int]) -> None:
@@ -135,6 +146,7 @@ def scaling(tmp: Path, sizes: list[int]) -> None:
         project = make_tree(tmp / f"n{n}", n)
         repeat = 5 if n <= 100 else 3 if n <= 1000 else 1
         sub_ms, sub_min = subprocess_ms([str(CLI), "check", str(project), "--no-progress"], repeat)
+        peak = LAST_PEAK_MIB[0]
         in_ms, _ = median_ms(in_process_check(project), repeat)
         if base_ms is None:
             one = make_tree(tmp / f"one{n}", 1)
@@ -142,7 +154,7 @@ def scaling(tmp: Path, sizes: list[int]) -> None:
         per = (sub_ms - base_ms) / n
         line = (f"  {n:>6} configs: subprocess {sub_ms / 1000:6.2f} s (min {sub_min / 1000:.2f}), in-process "
                 f"{in_ms / 1000:6.2f} s, {per:6.2f} ms/config beyond start-up "
-                f"({per / PER_CONFIG_TARGET_MS:.2f} x target)")
+                f"({per / PER_CONFIG_TARGET_MS:.2f} x target), peak RSS {peak:.0f} MiB")
         if n == 1000:
             line += f"; {sub_ms / 1000 / THOUSAND_TARGET_S:.2f} x the 2 s target"
         print(line)
