@@ -112,6 +112,14 @@ class Server:
             print(f"\n[reference] the prompt worker of {self.url} died on prompt {prompt_id}; "
                   "validation answers are unaffected", file=sys.stderr)
 
+    def settle(self) -> None:
+        """Watch a prompt still running at the end for up to ``WORKER_STUCK_S``: a worker that died on the
+        last prompts of a run is noticed (and the server restarted) instead of being left behind."""
+        deadline = time.monotonic() + WORKER_STUCK_S + 2
+        while self._stuck is not None and not self.dead_worker and time.monotonic() < deadline:
+            time.sleep(1.0)
+            self.tend()
+
     def restart(self, why: str) -> None:
         if self.port is None:
             raise RuntimeError(f"cannot restart {self.url} ({why}): unknown port")
@@ -169,6 +177,8 @@ class Oracle:
         for server in self.servers:
             with contextlib.suppress(httpx.HTTPError):
                 server.tend()
+                if restart_dead and not server.owned:
+                    server.settle()
             server.close()
             if server.owned and server.port is not None:
                 _run_script("stop", "--port", str(server.port))
