@@ -317,7 +317,10 @@ class Recorder:
         self.offline_s = 0.0
         self.posts = 0
         self.version: str | None = None
-        self._cleared = False
+        # reproducers of an earlier run of this era would read as current ones
+        for old in self.repro_dir.glob("*.json") if self.repro_dir.is_dir() else ():
+            old.unlink()
+        self._cleared = True
 
     def record(self, result: Result) -> None:
         stats = self.kinds.setdefault(result.case.kind, KindStats())
