@@ -320,7 +320,6 @@ class Recorder:
         # reproducers of an earlier run of this era would read as current ones
         for old in self.repro_dir.glob("*.json") if self.repro_dir.is_dir() else ():
             old.unlink()
-        self._cleared = True
 
     def record(self, result: Result) -> None:
         stats = self.kinds.setdefault(result.case.kind, KindStats())
@@ -346,11 +345,7 @@ class Recorder:
         return True
 
     def write_reproducer(self, result: Result) -> Path:
-        if not self._cleared:
-            self.repro_dir.mkdir(parents=True, exist_ok=True)
-            for old in self.repro_dir.glob("*.json"):
-                old.unlink()
-            self._cleared = True
+        self.repro_dir.mkdir(parents=True, exist_ok=True)
         n = sum(1 for p in self.problems if p["kind"] == result.case.kind) + 1
         stem = f"{result.case.kind}-{n}"
         prompt_file = self.repro_dir / f"{stem}.prompt.json"
