@@ -153,11 +153,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             close()
 
 
+#: (config, mode) pairs between two ``gc.freeze()`` calls during a run
+_FREEZE_EVERY = 500
+
+
 def _tune_gc() -> Callable[[], None]:
     """A run keeps every render, result and the catalogs alive to the end: Python's cyclic collector would
     walk all of them again and again (a full collection costs O(heap) and their number grows with the run:
     12% of the CPU time at 1,000 configs, 15% at 4,000 - what made 10,000 superlinear; 4-6% with this). What is
-    loaded so far (the project, the catalogs) is frozen out of collection, and young collections run less often; the
+    loaded so far (the project, the catalogs) is frozen out of collection - and again every _FREEZE_EVERY checked
+    (config, mode) pairs, whose renders and results live to the report - and young collections run less often; the
     check creates little cyclic garbage (reference counting frees the rest at once). Returns the function that
     undoes it (``check`` also runs in-process: tests, other tools). ``COMFY_CONTRACT_GC=default`` leaves the
     collector alone (to compare)."""
@@ -200,7 +205,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, project: Any, suite
                           checks=tuple(args.checks), changed_files=changed, shard=shard)
     is_tty = bool(getattr(err, "isatty", lambda: False)())
     show = args.progress if args.progress is not None else is_tty and err is sys.stderr
-    report: Report = engine.report(selection, on_event=_Progress(err, is_tty) if show else None)
+    progress = _Progress(err, is_tty) if show else None
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, ConfigChecked) and event.done % _FREEZE_EVERY == 0:
+            import gc
+
+            gc.freeze()  # what was checked so far lives to the report: out of the collector's way (_tune_gc)
+        if progress is not None:
+            progress(event)
+
+    report: Report = engine.report(selection, on_event=on_event)
     live_text_block = ""
     if args.live or args.submit:  # drift and server answers are results of the report, in every format
         live_results, live_text_block = _live(args, project, engine, suite, fail_on)
