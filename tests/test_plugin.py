@@ -272,3 +272,33 @@ def test_path_arguments_narrow_the_contract_items(pytester: pytest.Pytester, app
     folder = pytester.runpytest("--comfy-contract", "--collect-only", "-q", ".")  # the folder holds the file
     collected = [line for line in folder.stdout.lines if "::test_contract[" in line]
     assert len(collected) == len(set(collected)) == len_all()
+
+
+def _collected(result: pytest.RunResult) -> list[str]:
+    return [line.split("::")[-1] for line in result.stdout.lines if "::test_" in line]
+
+
+def test_shards_split_the_items_and_shard_1_has_the_project_items(pytester: pytest.Pytester,
+                                                                    adapter_app: Path) -> None:
+    """--comfy-contract-shard I/N: the same split as `check --shard`, disjoint, adding up to the unsharded items;
+    the baseline's stale entry (a config that exists nowhere; B001 is a warning) fails in shard 1 only, under
+    xdist too."""
+    whole = _collected(pytester.runpytest("--comfy-contract", "--collect-only", "-q"))
+    shards = [_collected(pytester.runpytest("--comfy-contract", "--comfy-contract-shard", f"{i}/2",
+                                            "--collect-only", "-q")) for i in (1, 2)]
+    contract = [[n for n in s if n.startswith("test_contract[")] for s in shards]
+    assert not set(contract[0]) & set(contract[1])
+    assert sorted(contract[0] + contract[1]) == sorted(n for n in whole if n.startswith("test_contract["))
+    assert "test_project[unused-snapshots]" in shards[0]
+    assert "test_project[unused-snapshots]" not in shards[1]
+    assert all("test_project[baseline]" in s for s in shards)
+    first = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--comfy-contract", "--comfy-contract-fail-on",
+                                          "warning", "--comfy-contract-shard", "1/2", "-q", "-k", "test_project")
+    first.assert_outcomes(passed=1, failed=1)
+    first.stdout.fnmatch_lines(["*FAILED*test_project[[]baseline[]]*"])
+    second = pytester.runpytest("--comfy-contract", "--comfy-contract-fail-on", "warning",
+                                "--comfy-contract-shard", "2/2", "-q", "-k", "test_project")
+    second.assert_outcomes(passed=1)
+    bad = pytester.runpytest("--comfy-contract", "--comfy-contract-shard", "3/2")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--comfy-contract-shard '3/2'*"])

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # names for annotations only: the plugin is imported in every
 
     from comfy_contract.check.engine import Engine, Selection
     from comfy_contract.check.project import Project
+    from comfy_contract.core.shard import Shard
     from comfy_contract.render.model import Rendered, RenderInputs, Submission
     from comfy_contract.validation.catalog import Catalog
     from comfy_contract.validation.verdict import Verdict
@@ -73,6 +74,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     metavar="MODE", help="only this execution mode (repeatable)")
     group.addoption("--comfy-contract-config", action="append", default=[], dest="comfy_contract_configs",
                     metavar="NAME", help="only configs with this name or glob (repeatable)")
+    group.addoption("--comfy-contract-shard", dest="comfy_contract_shard", metavar="I/N", default=None,
+                    help="only shard I of N of the configs (SHA-256 of the name, as `comfy-contract check --shard`; "
+                    "one CI job per shard)")
     group.addoption("--comfy-contract-fail-on", choices=FAIL_ON, default=None, dest="comfy_contract_fail_on",
                     help="lowest severity that fails an item (default: ini comfy_contract_fail_on, else error)")
     group.addoption("--comfy-contract-snapshot-update", action="store_true", default=False,
@@ -273,6 +277,8 @@ class _ContractSession:
         #: rendered a workflow and those whose rendering failed (their snapshots are kept)
         self.snapshot_items: set[tuple[str, str]] = set()
         self.full_selection = False
+        #: --comfy-contract-shard I/N with nothing else narrowed: the shard's share of the project items
+        self.shard: Shard | None = None
         self._keys: tuple[tuple[str, str, str, str], ...] | None = None
         #: the items were made (from the project file as a path, or added for a run without path arguments)
         self.collected_by_path = False
@@ -307,7 +313,8 @@ class _ContractSession:
         return self._project.get(check)
 
     def _project_results(self) -> dict[str, tuple[str, str]]:
-        report = self.engine.report()  # reuses what this process's contract items rendered and checked
+        # reuses what this process's contract items rendered and checked; a shard runs its own configs
+        report = self.engine.report(self.selection()) if self.shard is not None else self.engine.report()
         return {r.check: (r.status, "" if r.status == "pass" else failure_text(r, self.fail_on))
                 for r in report.results if r.is_project}
 
@@ -350,9 +357,13 @@ class _ContractSession:
         from comfy_contract.check.engine import Selection
 
         backends = self.config.getoption("comfy_contract_backends") or self.config.getini("comfy_contract_backends")
+        from comfy_contract.core.shard import parse_shard
+
+        shard = self.config.getoption("comfy_contract_shard", None)
         return Selection(configs=tuple(self.config.getoption("comfy_contract_configs") or ()),
                          modes=tuple(self.config.getoption("comfy_contract_modes") or ()),
-                         backends=tuple(backends or ()))
+                         backends=tuple(backends or ()),
+                         shard=parse_shard(shard, flag="--comfy-contract-shard") if shard else None)
 
     def prepare(self) -> tuple[tuple[str, str, str, str], ...]:
         """The keys of the contract items (computed once); a bad option or project is a usage error."""
@@ -364,6 +375,8 @@ class _ContractSession:
             except ComfyContractError as exc:
                 raise pytest.UsageError(f"comfy-contract: {exc}") from None
             self.full_selection = selection.is_full and not selection.modes and not selection.backends
+            whole = not selection.configs and not selection.modes and not selection.backends
+            self.shard = selection.shard if whole else None  # a whole shard has project items (items())
         return self._keys
 
     def is_project_file(self, path: Path) -> bool:
@@ -384,10 +397,12 @@ class _ContractSession:
                                                              key=key)
                                     for key in keys]
         self.snapshot_items = {(c, m) for c, m, _b, check in keys if check == "snapshot"}
-        if self.full_selection:
+        # a shard: the baseline entries of its own configs; unused snapshots in shard 1 (as `check --shard`)
+        shard_one = self.shard is not None and self.shard.index == 1
+        if self.full_selection or self.shard is not None:
             if engine.suite.baseline is not None:
                 items.append(ProjectItem.from_parent(parent, name="test_project[baseline]", check="baseline"))
-            if engine.suite.snapshots is not None:
+            if engine.suite.snapshots is not None and (self.full_selection or shard_one):
                 items.append(ProjectItem.from_parent(parent, name="test_project[unused-snapshots]",
                                                      check="snapshot"))
         return items
