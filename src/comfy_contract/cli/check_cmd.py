@@ -29,7 +29,7 @@ from comfy_contract.core.errors import ComfyContractError, InputError
 from comfy_contract.core.jsonio import write_text_atomic
 from comfy_contract.core.safetext import printable
 from comfy_contract.core.shard import Shard, parse_shard
-from comfy_contract.report.formats import FORMATS, render_report
+from comfy_contract.report.formats import FORMATS, parse_writes, render_report
 from comfy_contract.report.text import report_text, summary_line
 
 
@@ -81,17 +81,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _writes(specs: list[str]) -> list[tuple[str, Path]]:
-    out = []
-    for spec in specs:
-        fmt, sep, file = spec.partition("=")
-        if not sep or fmt not in FORMATS or not file:
-            raise ComfyContractError(f"--write {spec!r} is not FORMAT=FILE",
-                                     hint=f"FORMAT is one of {', '.join(FORMATS)}, e.g. --write sarif=check.sarif")
-        out.append((fmt, Path(file)))
-    return out
-
-
 def _load(path: str | None) -> Any:
     from comfy_contract.check.project import load_project
 
@@ -130,7 +119,7 @@ def _write_file(path: Path, text: str) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fail_on = parse_fail_on(args.fail_on)
-    writes = _writes(args.write)
+    writes = parse_writes(args.write, example="check.sarif")
     shard = parse_shard(args.shard) if args.shard is not None else None  # before loading anything: exit 2 fast
     if args.project is not None:
         if args.path is not None and args.path != args.project:

@@ -34,7 +34,7 @@ from comfy_contract.fuzz.profiles import DEFAULT_DATABASE, ENV_DATABASE, databas
 from comfy_contract.fuzz.reproducer import Reproducer, export_pytest
 from comfy_contract.fuzz.space import default_adapter_space
 from comfy_contract.fuzz.target import load_target
-from comfy_contract.report.formats import FORMATS
+from comfy_contract.report.formats import FORMATS, parse_writes
 
 __all__ = ["add_parser", "parse_budget", "run"]
 
@@ -246,7 +246,7 @@ def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float |
 
     if args.max_mutants is not None and args.max_mutants < 1:
         raise ComfyContractError(f"--max-mutants {args.max_mutants!r} must be at least 1")
-    writes = _writes(args.write)
+    writes = parse_writes(args.write, example="mutants.sarif")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     project = load_project(args.project)
     root = project.file.resolve().parent
@@ -285,14 +285,3 @@ def _mutate(args: argparse.Namespace, out: TextIO, err: TextIO, seconds: float |
         err.write(f"mutate: {len(report.results)} mutants, {report.count('survived')} survived, mutation score "
                   f"{score}" + (f"; survivor files in {args.survivor_dir}" if report.survivors else "") + "\n")
     return 1 if report.survivors else 0
-
-
-def _writes(specs: list[str]) -> list[tuple[str, Path]]:
-    out = []
-    for spec in specs:
-        fmt, sep, file = spec.partition("=")
-        if not sep or fmt not in FORMATS or not file:
-            raise ComfyContractError(f"--write {spec!r} is not FORMAT=FILE",
-                                     hint=f"FORMAT is one of {', '.join(FORMATS)}, e.g. --write sarif=mutants.sarif")
-        out.append((fmt, Path(file)))
-    return out
