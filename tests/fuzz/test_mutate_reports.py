@@ -18,6 +18,7 @@ from comfy_contract.check.project import load_project
 from comfy_contract.fuzz.mutate import MutationOptions, MutationReport, mutation_campaign
 from comfy_contract.fuzz.mutation_report import MUTATION_FORMATS, render_mutation
 from fuzzproject import make_project
+from junitxml import assert_strict_junit
 
 REPO = Path(__file__).resolve().parents[2]
 FALLBACK = ("drop-key", "chunks/output_image_sd35_diffusers.json", "/meta/fallback_chunk", "drop 'fallback_chunk'")
@@ -87,27 +88,6 @@ def test_same_seed_same_run(blind_spot: Path, report: MutationReport) -> None:
     assert again.shrunk == report.shrunk
 
 
-_ALLOWED = {  # the Jenkins junit-10.xsd model, as tests/reports/test_formats.py checks it
-    "testsuites": ({"name", "tests", "failures", "errors", "time", "disabled"}, {"testsuite"}),
-    "testsuite": ({"name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname", "id",
-                   "package", "disabled"}, {"properties", "testcase", "system-out", "system-err"}),
-    "testcase": ({"name", "classname", "time", "assertions", "status"},
-                 {"skipped", "error", "failure", "system-out", "system-err"}),
-    "failure": ({"message", "type"}, set()),
-    "system-out": (set(), set()),
-    "properties": (set(), {"property"}),
-    "property": ({"name", "value"}, set()),
-}
-
-
-def _strict(element: ET.Element) -> None:
-    attrs, children = _ALLOWED[element.tag]
-    assert set(element.attrib) <= attrs, (element.tag, element.attrib)
-    for child in element:
-        assert child.tag in children, (element.tag, child.tag)
-        _strict(child)
-
-
 def test_every_format_carries_the_scores_and_the_survivors(report: MutationReport) -> None:
     assert MUTATION_FORMATS == ("text", "json", "junit", "sarif", "markdown", "github", "html")
     score = f"{report.score:.0%}"
@@ -115,7 +95,7 @@ def test_every_format_carries_the_scores_and_the_survivors(report: MutationRepor
     assert per.config == "sd35_diffusers"
     # JUnit: one test case per config, failing with F003 while an edit survives
     root = ET.fromstring(render_mutation(report, "junit").encode("utf-8"))
-    _strict(root)
+    assert_strict_junit(root)
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert props["mutation_score"] == score
     (case,) = root.iter("testcase")

@@ -19,6 +19,7 @@ from comfy_contract.report.markdown import report_markdown
 from comfy_contract.report.sarif import sarif_data
 from comfy_contract.report.text import report_text
 from comfy_contract.validation.eras import ERAS
+from junitxml import assert_strict_junit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -100,39 +101,11 @@ def test_sarif_points_at_the_file_and_line_that_caused_the_finding(sample_report
     assert all(r["level"] in ("error", "warning", "note") for r in results)
 
 
-# JUnit: the Jenkins junit-10.xsd model, checked strictly (elements, attributes, types, counts)
-_ALLOWED = {
-    "testsuites": ({"name", "tests", "failures", "errors", "time", "disabled"}, {"testsuite"}),
-    "testsuite": ({"name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname", "id",
-                   "package", "disabled"}, {"properties", "testcase", "system-out", "system-err"}),
-    "testcase": ({"name", "classname", "time", "assertions", "status"},
-                 {"skipped", "error", "failure", "system-out", "system-err"}),
-    "failure": ({"message", "type"}, set()),
-    "error": ({"message", "type"}, set()),
-    "system-out": (set(), set()),
-    "properties": (set(), {"property"}),
-    "property": ({"name", "value"}, set()),
-}
-
-
-def _strict(element: ET.Element) -> None:
-    attrs, children = _ALLOWED[element.tag]
-    assert set(element.attrib) <= attrs, (element.tag, element.attrib)
-    for child in element:
-        assert child.tag in children, (element.tag, child.tag)
-        _strict(child)
-    for key in ("tests", "failures", "errors", "skipped"):
-        if key in element.attrib:
-            assert int(element.attrib[key]) >= 0
-    if "time" in element.attrib:
-        assert float(element.attrib["time"]) >= 0
-
-
 def test_junit_is_strict_junit_xml(sample_report: Report) -> None:
     text = report_junit(sample_report)
     root = ET.fromstring(text.encode("utf-8"))
     assert root.tag == "testsuites"
-    _strict(root)
+    assert_strict_junit(root)
     suites = list(root)
     assert int(root.attrib["tests"]) == sum(int(s.attrib["tests"]) for s in suites) == len(sample_report.results)
     for suite in suites:
